@@ -1,0 +1,15 @@
+export * from './dtype.js';
+export * from './tensor.js';
+export { apply, constant, input, topoSort, shapeStr, type Node, type Attr } from './graph.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/layout.js';
+export * from './ops/matmul.js';
+export * from './ops/indexing.js';
+export * from './ops/softmax.js';
+export * from './ops/nn.js';
+export { grad } from './autodiff.js';
+export { compile, clearSessions, Program } from './program.js';
+export { lower, type LoweredGraph } from './lower.js';
+export { setRuntime, getRuntime, type Runtime, type RuntimeSession } from './runtime.js';
+export { ortRuntime, type OrtModule, type OrtOptions } from './ortRuntime.js';

@@ -1,0 +1,97 @@
+import { BYTES, type DType } from './dtype.js';
+import { opDef, topoSort, type LowerContext, type Node, type OnnxAttr } from './graph.js';
+import type { Tensor } from './tensor.js';
+import { encodeModel, type OnnxGraph, type OnnxNode, type OnnxValue } from './onnx/model.js';
+
+export interface LoweredGraph {
+  /** ONNX ModelProto bytes. */
+  model: Uint8Array;
+  /** A content hash of `model`, the key of the session cache. */
+  key: string;
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+}
+
+/** Lowers the nodes reachable from `outputs` to an ONNX model whose outputs carry the given names. */
+export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
+  const outNodes = Object.values(outputs);
+  const order = topoSort(outNodes);
+  const names = new Map<number, string>();
+  const nodes: OnnxNode[] = [];
+  const inputs: OnnxValue[] = [];
+  const initializers: { name: string; value: Tensor }[] = [];
+  const int64Cache = new Map<string, string>();
+  let counter = 0;
+  const fresh = () => `v${counter++}`;
+
+  const ctx: LowerContext = {
+    emit(opType, ins, attrs = {}, nOut = 1) {
+      const outs = Array.from({ length: nOut }, fresh);
+      nodes.push({ opType, inputs: ins, outputs: outs, attrs: attrs as Record<string, OnnxAttr> });
+      return outs;
+    },
+    int64(values, isScalar = false) {
+      const key = `${isScalar ? 's' : 'v'}${values.join(',')}`;
+      let name = int64Cache.get(key);
+      if (!name) {
+        name = `c${int64Cache.size}_i64`;
+        const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+        initializers.push({ name, value: { dtype: 'int64', shape: isScalar ? [] : [values.length], data } });
+        int64Cache.set(key, name);
+      }
+      return name;
+    },
+    scalar(value: number, dtype: DType) {
+      const name = fresh();
+      const data = new (dtype === 'float64' ? Float64Array : Float32Array)([value]);
+      initializers.push({ name, value: { dtype, shape: [], data } as Tensor });
+      return name;
+    },
+  };
+
+  const feedNames = new Map<string, number>();
+  for (const n of order) {
+    if (n.op === 'input') {
+      const prior = feedNames.get(n.name!);
+      if (prior !== undefined && prior !== n.id) throw new Error(`two different inputs are named ${n.name}`);
+      feedNames.set(n.name!, n.id);
+      names.set(n.id, n.name!);
+      inputs.push({ name: n.name!, dtype: n.dtype, shape: n.shape });
+    } else if (n.op === 'const') {
+      const name = fresh();
+      initializers.push({ name, value: n.value! });
+      names.set(n.id, name);
+    } else {
+      const ins = n.inputs.map((i) => names.get(i.id)!);
+      names.set(n.id, opDef(n.op).lower(ctx, n, ins));
+    }
+  }
+
+  const outs: OnnxValue[] = [];
+  for (const [name, node] of Object.entries(outputs)) {
+    if (feedNames.has(name)) throw new Error(`output ${name} has the name of an input`);
+    nodes.push({ opType: 'Identity', inputs: [names.get(node.id)!], outputs: [name], attrs: {} });
+    outs.push({ name, dtype: node.dtype, shape: node.shape });
+  }
+  const graph: OnnxGraph = { nodes, inputs, outputs: outs, initializers };
+  const model = encodeModel(graph);
+  return { model, key: hashBytes(model), inputs, outputs: outs };
+}
+
+/** cyrb53-style 53-bit hash of bytes plus their length: the session cache's key. */
+export function hashBytes(b: Uint8Array): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${(h2 >>> 0).toString(16)}${(h1 >>> 0).toString(16)}_${b.length}`;
+}
+
+export function bytesOf(dtype: DType, shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, BYTES[dtype]);
+}

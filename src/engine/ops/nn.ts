@@ -1,0 +1,65 @@
+import { constant, shapeStr, type Node } from '../graph.js';
+import { add, div, erf, mul, neg, pow, scalar, sqrt, sub, tanh, where } from './elementwise.js';
+import { reduceMean } from './reduce.js';
+import { reshape, squeeze, unsqueeze } from './layout.js';
+import { gatherElements } from './indexing.js';
+import { logSoftmax } from './softmax.js';
+
+/** The pieces of TransformerLens's LayerNorm, so that `hook_scale` and `hook_normalized` can be read. */
+export interface LayerNormParts {
+  /** sqrt(mean((x - mean x)^2) + eps), shape `[..., 1]`. */
+  scale: Node;
+  /** (x - mean x) / scale * w + b (without w, b when they are not given: LNPre). */
+  normalized: Node;
+}
+
+/** LayerNorm over the last axis: centre, divide by `sqrt(mean(x^2) + eps)`, then `* w + b` when given. */
+export function layerNorm(x: Node, w: Node | null, b: Node | null, eps = 1e-5): LayerNormParts {
+  const centred = sub(x, reduceMean(x, -1, true));
+  const scale = sqrt(add(reduceMean(mul(centred, centred), -1, true), eps));
+  let normalized = div(centred, scale);
+  if (w) normalized = mul(normalized, w);
+  if (b) normalized = add(normalized, b);
+  return { scale, normalized };
+}
+
+/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
+export function gelu(x: Node): Node {
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export function geluTanh(x: Node): Node {
+  const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return mul(mul(x, 0.5), add(tanh(inner), 1));
+}
+
+/**
+ * Next-token cross-entropy from logits `[..., V]` and integer targets `[...]`: `-log softmax(logits)[target]` per
+ * position; `mean` averages it over all positions.
+ */
+export function crossEntropy(logits: Node, targets: Node, reduction: 'mean' | 'none' = 'mean'): Node {
+  if (logits.shape.length !== targets.shape.length + 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
+    throw new Error(`crossEntropy: targets ${shapeStr(targets.shape)} do not match logits ${shapeStr(logits.shape)} (expected the logits' shape without the last axis)`);
+  }
+  const picked = squeeze(gatherElements(logSoftmax(logits, -1), unsqueeze(targets, -1), -1), -1);
+  const perToken = neg(picked);
+  return reduction === 'mean' ? reduceMean(perToken) : perToken;
+}
+
+/** Sets entries above the diagonal of the last two axes (source after destination) to -infinity. */
+export function causalMask(scores: Node): Node {
+  const t = scores.shape[scores.shape.length - 1]!;
+  const q = scores.shape[scores.shape.length - 2]!;
+  const allowed = new Uint8Array(q * t);
+  // Query i sits at absolute position i + (t - q) when the queries are the last q of t positions.
+  for (let i = 0; i < q; i++) for (let j = 0; j < t; j++) allowed[i * t + j] = j <= i + (t - q) ? 1 : 0;
+  const mask = constant({ dtype: 'bool', shape: [q, t], data: allowed });
+  return where(mask, scores, scalar(-Infinity, scores.dtype));
+}
+
+/** Reshapes `[..., n * d]` to `[..., n, d]`. */
+export function splitLast(x: Node, n: number): Node {
+  const d = x.shape[x.shape.length - 1]! / n;
+  return reshape(x, [...x.shape.slice(0, -1), n, d]);
+}

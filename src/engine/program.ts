@@ -1,0 +1,71 @@
+import type { Node } from './graph.js';
+import { lower, type LoweredGraph } from './lower.js';
+import { getRuntime, type RuntimeSession } from './runtime.js';
+import type { Tensor } from './tensor.js';
+import type { OnnxValue } from './onnx/model.js';
+
+const MAX_SESSIONS = 48;
+/** Sessions by graph content: compiling the same graph twice (a new Program, same nodes) reuses the session. */
+const sessions = new Map<string, Promise<RuntimeSession>>();
+
+async function sessionFor(g: LoweredGraph): Promise<RuntimeSession> {
+  let s = sessions.get(g.key);
+  if (s) {
+    sessions.delete(g.key); // move to the most recently used end
+    sessions.set(g.key, s);
+    return s;
+  }
+  s = getRuntime().createSession(g.model);
+  sessions.set(g.key, s);
+  s.catch(() => sessions.delete(g.key));
+  while (sessions.size > MAX_SESSIONS) {
+    const [oldest, victim] = sessions.entries().next().value as [string, Promise<RuntimeSession>];
+    sessions.delete(oldest);
+    void victim.then((v) => v.release()).catch(() => undefined);
+  }
+  return s;
+}
+
+/** Drops every cached session (tests, or to free memory after a large model). */
+export async function clearSessions(): Promise<void> {
+  const all = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(all.map((s) => s.then((v) => v.release()).catch(() => undefined)));
+}
+
+/**
+ * A compiled graph: named outputs computed from named inputs. Running it checks every feed's shape and dtype
+ * first, so a mistake names the input rather than surfacing as a runtime error from deep inside onnxruntime.
+ */
+export class Program<K extends string = string> {
+  readonly graph: LoweredGraph;
+
+  constructor(outputs: Readonly<Record<K, Node>>) {
+    this.graph = lower(outputs);
+  }
+
+  get inputs(): readonly OnnxValue[] {
+    return this.graph.inputs;
+  }
+
+  /** Runs the graph. `into` may give pre-allocated host tensors for some outputs, which are filled in place. */
+  async run(feeds: Readonly<Record<string, Tensor>>, into?: Readonly<Partial<Record<K, Tensor>>>): Promise<Record<K, Tensor>> {
+    const used: Record<string, Tensor> = {};
+    for (const x of this.graph.inputs) {
+      const t = feeds[x.name];
+      if (!t) throw new Error(`missing input ${x.name} (${x.dtype} [${x.shape.join(', ')}])`);
+      if (t.dtype !== x.dtype || t.shape.length !== x.shape.length || t.shape.some((d, i) => d !== x.shape[i])) {
+        throw new Error(`input ${x.name}: expected ${x.dtype} [${x.shape.join(', ')}], got ${t.dtype} [${t.shape.join(', ')}]`);
+      }
+      used[x.name] = t;
+    }
+    const session = await sessionFor(this.graph);
+    const names = this.graph.outputs.map((o) => o.name);
+    return (await session.run(used, names, into as Record<string, Tensor> | undefined)) as Record<K, Tensor>;
+  }
+}
+
+/** Compiles the graph computing `outputs` (see Program). */
+export function compile<K extends string>(outputs: Readonly<Record<K, Node>>): Program<K> {
+  return new Program(outputs);
+}
