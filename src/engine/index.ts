@@ -13,3 +13,4 @@ export { compile, clearSessions, Program } from './program.js';
 export { lower, type LoweredGraph } from './lower.js';
 export { setRuntime, getRuntime, type Runtime, type RuntimeSession } from './runtime.js';
 export { ortRuntime, type OrtModule, type OrtOptions } from './ortRuntime.js';
+export { Rng } from './random.js';

@@ -1,0 +1,140 @@
+/**
+ * HookedTransformer configuration, with TransformerLens's field names so a config.json written by either reads in
+ * the other. `validateConfig` is the boundary: everything past it may trust the fields.
+ */
+export type ActFn = 'gelu' | 'gelu_new' | 'relu';
+export type NormalizationType = 'LN' | 'LNPre' | null;
+
+export interface HookedTransformerConfig {
+  n_layers: number;
+  d_model: number;
+  n_heads: number;
+  d_head: number;
+  /** Hidden width of the MLPs; null for attention-only models. */
+  d_mlp: number | null;
+  d_vocab: number;
+  /** Output vocabulary (TransformerLens's `d_vocab_out`), normally `d_vocab`. */
+  d_vocab_out: number;
+  n_ctx: number;
+  act_fn: ActFn | null;
+  normalization_type: NormalizationType;
+  attn_only: boolean;
+  positional_embedding_type: 'standard';
+  /** LayerNorm epsilon (Hugging Face `layer_norm_epsilon`). */
+  eps: number;
+  /** Standard deviation of the weight initialisation (TransformerLens: 0.8 / sqrt(d_model) unless given). */
+  init_range: number;
+  seed: number | null;
+  model_name: string;
+  /** Whether strings are tokenised with a BOS token in front by default. */
+  default_prepend_bos: boolean;
+  /** Id of the BOS token (GPT-2: 50256, `<|endoftext|>`), or null when the tokenizer has none. */
+  bos_token_id: number | null;
+  /** Which tokenizer the model uses: 'gpt2', 'bytes', or 'bpe' (a trained BPE stored beside the model). */
+  tokenizer_name: string | null;
+}
+
+export type ConfigInput = Partial<HookedTransformerConfig> & Record<string, unknown>;
+
+/**
+ * TransformerLens config fields that carry no meaning here (bookkeeping, devices, options whose default is the only
+ * behaviour implemented). They are accepted and ignored when they hold TransformerLens's defaults.
+ */
+const IGNORED_WITH_DEFAULT: Record<string, unknown> = {
+  use_attn_result: undefined, use_split_qkv_input: undefined, use_hook_mlp_in: undefined, use_attn_in: undefined,
+  use_hook_tokens: undefined, device: undefined, n_devices: undefined, n_params: undefined, initializer_range: undefined,
+  original_architecture: undefined, from_checkpoint: undefined, checkpoint_index: undefined, checkpoint_label_type: undefined,
+  checkpoint_value: undefined, tokenizer_prepends_bos: undefined, dtype: undefined, init_weights: undefined,
+  use_local_attn: false, use_attn_scale: true, attn_scale: undefined, scale_attn_by_inverse_layer_idx: false,
+  final_rms: false, gated_mlp: false, parallel_attn_mlp: false, rotary_dim: undefined, n_key_value_heads: undefined,
+  window_size: undefined, attn_types: undefined, weight_init_mode: undefined, init_mode: 'gpt2', normalization_type_ln_final: undefined,
+  post_embedding_ln: false, num_experts: undefined, experts_per_token: undefined, tokenizer_padding_side: undefined,
+  default_prepend_bos_: undefined, trust_remote_code: undefined, d_vocab_out_: undefined, act_fn_: undefined,
+  positional_embedding_type_: undefined, model_name_: undefined, relative_attention_max_distance: undefined,
+  relative_attention_num_buckets: undefined, decoder_start_token_id: undefined, tie_word_embeddings: undefined,
+  use_normalization_before_and_after: false, attn_only_: undefined, output_logits_soft_cap: -1, attn_scores_soft_cap: -1,
+  NTK_by_parts_low_freq_factor: undefined, NTK_by_parts_high_freq_factor: undefined, NTK_by_parts_factor: undefined,
+  use_NTK_by_parts_rope: false, rotary_base: undefined, rotary_adjacent_pairs: false, dtype_: undefined,
+  load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false, n_ctx_: undefined, d_head_: undefined,
+  post_norm: false, use_attn_in_: undefined,
+};
+
+const KNOWN = new Set<string>([
+  'n_layers', 'd_model', 'n_heads', 'd_head', 'd_mlp', 'd_vocab', 'd_vocab_out', 'n_ctx', 'act_fn', 'normalization_type',
+  'attn_only', 'positional_embedding_type', 'eps', 'init_range', 'seed', 'model_name', 'default_prepend_bos',
+  'bos_token_id', 'tokenizer_name',
+]);
+
+/** A config error: one line naming the field and what was expected. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function posInt(c: ConfigInput, k: string, allowZero = false): number {
+  const v = c[k];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+    throw new ConfigError(`config field ${k}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Fills defaults and checks every field; throws ConfigError naming the first bad field. */
+export function validateConfig(input: ConfigInput, where = 'config'): HookedTransformerConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError(`${where}: expected a JSON object`);
+  const c = { ...input };
+  for (const k of Object.keys(c)) {
+    if (KNOWN.has(k)) continue;
+    if (k in IGNORED_WITH_DEFAULT) {
+      const dflt = IGNORED_WITH_DEFAULT[k];
+      if (dflt !== undefined && c[k] !== null && c[k] !== dflt) {
+        throw new ConfigError(`${where} field ${k}: only ${JSON.stringify(dflt)} is supported, got ${JSON.stringify(c[k])}`);
+      }
+      delete c[k];
+      continue;
+    }
+    throw new ConfigError(`${where}: unknown field ${k}`);
+  }
+  const err = (k: string, expected: string) => new ConfigError(`${where} field ${k}: expected ${expected}, got ${JSON.stringify(c[k])}`);
+  const n_layers = posInt(c, 'n_layers', true);
+  const d_model = posInt(c, 'd_model');
+  const n_heads = posInt(c, 'n_heads');
+  const d_head = c['d_head'] === undefined ? d_model / n_heads : posInt(c, 'd_head');
+  if (!Number.isInteger(d_head)) throw err('d_head', `an integer (d_model / n_heads is not one)`);
+  const attn_only = c['attn_only'] ?? false;
+  if (typeof attn_only !== 'boolean') throw err('attn_only', 'true or false');
+  let d_mlp: number | null = null;
+  if (!attn_only) {
+    if (c['d_mlp'] === undefined || c['d_mlp'] === null) d_mlp = 4 * d_model;
+    else d_mlp = posInt(c, 'd_mlp');
+  }
+  const act = c['act_fn'] ?? (attn_only ? null : 'gelu');
+  if (act !== null && act !== 'gelu' && act !== 'gelu_new' && act !== 'relu') throw err('act_fn', '"gelu", "gelu_new", "relu" or null');
+  if (!attn_only && act === null) throw err('act_fn', 'an activation for a model with MLPs');
+  const norm = c['normalization_type'] === undefined ? 'LN' : c['normalization_type'];
+  if (norm !== 'LN' && norm !== 'LNPre' && norm !== null) throw err('normalization_type', '"LN", "LNPre" or null');
+  const d_vocab = posInt(c, 'd_vocab');
+  const d_vocab_out = c['d_vocab_out'] === undefined || c['d_vocab_out'] === -1 ? d_vocab : posInt(c, 'd_vocab_out');
+  const n_ctx = posInt(c, 'n_ctx');
+  const pos = c['positional_embedding_type'] ?? 'standard';
+  if (pos !== 'standard') throw err('positional_embedding_type', '"standard" (learned positional embeddings)');
+  const eps = c['eps'] ?? 1e-5;
+  if (typeof eps !== 'number' || !(eps > 0)) throw err('eps', 'a positive number');
+  const initRaw = c['init_range'];
+  const init_range = initRaw === undefined || initRaw === null || (typeof initRaw === 'number' && initRaw < 0) ? 0.8 / Math.sqrt(d_model) : initRaw;
+  if (typeof init_range !== 'number' || !(init_range > 0)) throw err('init_range', 'a positive number');
+  const seed = c['seed'] ?? null;
+  if (seed !== null && (typeof seed !== 'number' || !Number.isInteger(seed))) throw err('seed', 'an integer or null');
+  const model_name = c['model_name'] ?? 'custom';
+  if (typeof model_name !== 'string') throw err('model_name', 'a string');
+  const bos = c['bos_token_id'] ?? null;
+  if (bos !== null && (typeof bos !== 'number' || !Number.isInteger(bos) || bos < 0 || bos >= d_vocab)) throw err('bos_token_id', `a token id below d_vocab (${d_vocab}) or null`);
+  const prepend = c['default_prepend_bos'] ?? true;
+  if (typeof prepend !== 'boolean') throw err('default_prepend_bos', 'true or false');
+  const tok = c['tokenizer_name'] ?? null;
+  if (tok !== null && typeof tok !== 'string') throw err('tokenizer_name', 'a string or null');
+  return {
+    n_layers, d_model, n_heads, d_head, d_mlp, d_vocab, d_vocab_out, n_ctx, act_fn: attn_only ? null : act,
+    normalization_type: norm, attn_only, positional_embedding_type: 'standard', eps, init_range, seed, model_name,
+    default_prepend_bos: prepend, bos_token_id: bos, tokenizer_name: tok,
+  };
+}
