@@ -14,3 +14,5 @@ export { lower, type LoweredGraph } from './lower.js';
 export { setRuntime, getRuntime, type Runtime, type RuntimeSession } from './runtime.js';
 export { ortRuntime, type OrtModule, type OrtOptions } from './ortRuntime.js';
 export { Rng } from './random.js';
+export { rewrite } from './rewrite.js';
+export { StagedProgram, type Cut } from './staged.js';

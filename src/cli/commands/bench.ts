@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { benchGpt2Cache } from '../bench/gpt2Cache.js';
+import { benchMatmul } from '../bench/matmul.js';
+import { findPeer, runPeer } from '../bench/peer.js';
+import type { BenchResult } from '../bench/timing.js';
+
+/** Workloads by name. Peer-comparable ones are those the PyTorch peer also runs (DESIGN.md, "Performance"). */
+const WORKLOADS: Record<string, { run: () => Promise<BenchResult>; peer: boolean }> = {
+  matmul: { run: () => benchMatmul(), peer: false },
+  'gpt2-cache': { run: () => benchGpt2Cache(), peer: true },
+};
+
+export function registerWorkload(name: string, run: () => Promise<BenchResult>, peer: boolean): void {
+  WORKLOADS[name] = { run, peer };
+}
+
+export const BENCH_HELP = `circuitscope bench [WORKLOAD...] [--peer [PATH] | --no-peer]
+
+Runs the benchmark workloads of DESIGN.md and prints one JSON line each (workload, config, ms, tokens_per_s).
+With the PyTorch peer (../shared/peer/torch_peer.py, found automatically), runs it on the same workloads in the
+same run and prints the speed ratio (ours / peer; above 1 is faster than PyTorch).
+Workloads: ${'${list}'}`;
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { peer: { type: 'string' }, 'no-peer': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(BENCH_HELP.replace('${list}', Object.keys(WORKLOADS).join(', ')));
+    return 0;
+  }
+  const names = positionals.length > 0 ? positionals : Object.keys(WORKLOADS);
+  for (const n of names) {
+    if (!WORKLOADS[n]) throw new UsageError(`bench: unknown workload ${n} (expected one of ${Object.keys(WORKLOADS).join(', ')})`);
+  }
+  const ours: BenchResult[] = [];
+  for (const n of names) {
+    const r = await WORKLOADS[n]!.run();
+    ours.push(r);
+    console.log(JSON.stringify(r));
+  }
+  const peerNames = names.filter((n) => WORKLOADS[n]!.peer);
+  if (values['no-peer'] || peerNames.length === 0) return 0;
+  const peerPath = findPeer(values.peer);
+  if (!peerPath) {
+    console.error('bench: no PyTorch peer found (pass --peer PATH); printed our numbers only');
+    return 0;
+  }
+  const peer = runPeer(peerPath, peerNames);
+  if (typeof peer === 'string') {
+    console.error(`bench: ${peer}`);
+    return 0;
+  }
+  for (const p of peer) {
+    const o = ours.find((r) => r.workload === p.workload);
+    if (!o) continue;
+    console.log(JSON.stringify({ workload: p.workload, peer: 'pytorch', peer_ms: p.ms, ms: o.ms, speedup: p.ms / o.ms }));
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+import { installNodeRuntime } from '../io/nodeRuntime.js';
+import { benchCommand } from './commands/bench.js';
+import { UsageError } from './errors.js';
+
+const HELP = `circuitscope: mechanistic interpretability of transformers, in TypeScript
+
+Usage: circuitscope <command> [options]   (circuitscope <command> --help for each)
+
+Commands:
+  bench       benchmark workloads, side by side with the PyTorch peer`;
+
+type Command = (argv: string[]) => Promise<number>;
+const COMMANDS: Record<string, Command> = { bench: benchCommand };
+
+/** Registers a command (each command module adds itself here). */
+export function addCommand(name: string, run: Command): void {
+  COMMANDS[name] = run;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(HELP);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) throw new UsageError(`unknown command ${cmd} (try circuitscope --help)`);
+  installNodeRuntime();
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    // A user's mistake is one line; anything else is a bug worth its stack trace.
+    const userError = e instanceof UsageError || e.name === 'ConfigError' || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' || e.code === 'ENOENT';
+    console.error(`circuitscope: ${e.message}`);
+    if (!userError) console.error(e.stack);
+    process.exit(userError ? 2 : 1);
+  },
+);
