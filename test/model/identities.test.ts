@@ -110,7 +110,7 @@ test('a JavaScript hook that returns its input leaves the logits unchanged', asy
   const hooked = await m.runWithHooks(tokens, {
     'blocks.0.attn.hook_pattern': (a, { name }) => { seen.push(name); return a; },
     'blocks.1.hook_resid_pre': (a, { name }) => { seen.push(name); return a; },
-    'blocks.1.attn.hook_z': (a, { name }) => { seen.push(name); },
+    'blocks.1.attn.hook_z': (_a, { name }) => { seen.push(name); },
   });
   assert.deepEqual(seen, ['blocks.0.attn.hook_pattern', 'blocks.1.hook_resid_pre', 'blocks.1.attn.hook_z']);
   assert.ok(maxDiff(plain.data, hooked.data) < 1e-6);
