@@ -5,7 +5,7 @@ import { ActivationCache } from './activationCache.js';
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from './config.js';
 import { forward, type HookHandler, type WeightNodes } from './forward.js';
 import { hookNames } from './hookPoints.js';
-import { applyInterventions, type Intervention } from './interventions.js';
+import { applyInterventions, interventionSignature, type Intervention } from './interventions.js';
 import { toTokenTensor, type TokenIds, type TokenizerLike } from './tokens.js';
 import { checkWeights, initWeights, type StateDict } from './weights.js';
 
@@ -179,10 +179,9 @@ export class HookedTransformer {
       wants: (n) => byHook.has(n),
       at: (n, x) => (byHook.has(n) ? applyInterventions(x, byHook.get(n)!, feeds, n) : x),
     };
+    // Building the graph also fills the feeds (masks, sources); lowering and compiling happen once per structure.
     const logits = forward(this.cfg, this.weightNodes(), toks, hooks);
-    // The key is the graph's own content hash: the same interventions on new data reuse the compiled graph.
-    const program = compile({ logits, loss: nextTokenLoss(logits, toks, 'mean') });
-    const p = this.cached(`iv|${program.graph.key}`, () => program);
+    const p = this.cached(`iv|${t.shape}|${interventionSignature(interventions)}`, () => compile({ logits, loss: nextTokenLoss(logits, toks, 'mean') }));
     const out = await p.run(feeds);
     return { logits: out.logits as Tensor<'float32'>, loss: Number(out.loss!.data[0]) };
   }

@@ -1,4 +1,4 @@
-import { constant, input, reduceMean, expand, where, type Node } from '../engine/index.js';
+import { input, reduceMean, expand, where, type Node } from '../engine/index.js';
 import type { Tensor } from '../engine/tensor.js';
 import { hookAxes } from './hookPoints.js';
 
@@ -34,9 +34,19 @@ export function applyInterventions(x: Node, list: readonly Intervention[], feeds
       feeds[name] = iv.source;
       value = input(name, x.shape, 'float32');
     }
-    out = where(maskFor(iv, x.shape), value, out);
+    // The mask is fed, not baked in, so one compiled graph serves every choice of heads and positions
+    // (activation patching runs it once per layer and position).
+    const mask = maskFor(iv, x.shape);
+    const maskName = `${tag}:${k}:mask`;
+    feeds[maskName] = mask;
+    out = where(input(maskName, mask.shape, 'bool'), value, out);
   });
   return out;
+}
+
+/** The structure of a list of interventions (what decides the compiled graph), without their data. */
+export function interventionSignature(list: readonly Intervention[]): string {
+  return list.map((iv) => `${iv.hook}:${iv.kind}:${iv.kind === 'mean' && iv.means ? 'm' : ''}`).join(';');
 }
 
 function checkShape(hook: string, t: Tensor, shape: readonly number[]): void {
@@ -45,10 +55,12 @@ function checkShape(hook: string, t: Tensor, shape: readonly number[]): void {
   }
 }
 
-/** A boolean mask over the activation's shape, true where the intervention applies. */
-function maskFor(iv: Intervention, shape: readonly number[]): Node {
+/** A boolean mask broadcasting over the activation (size 1 but on the position and head axes), true where it applies. */
+function maskFor(iv: Intervention, shape: readonly number[]): Tensor<'bool'> {
   const axes = hookAxes(iv.hook);
   const maskShape = shape.map(() => 1);
+  maskShape[axes.pos] = shape[axes.pos]!;
+  if (axes.head !== null) maskShape[axes.head] = shape[axes.head]!;
   const check = (what: string, idx: readonly number[], axis: number) => {
     for (const i of idx) {
       if (!Number.isInteger(i) || i < 0 || i >= shape[axis]!) throw new Error(`intervention at ${iv.hook}: ${what} ${i} is out of range 0..${shape[axis]! - 1}`);
@@ -57,12 +69,8 @@ function maskFor(iv: Intervention, shape: readonly number[]): Node {
   if (iv.heads) {
     if (axes.head === null) throw new Error(`intervention at ${iv.hook}: this activation has no head axis`);
     check('head', iv.heads, axes.head);
-    maskShape[axes.head] = shape[axes.head]!;
   }
-  if (iv.positions) {
-    check('position', iv.positions, axes.pos);
-    maskShape[axes.pos] = shape[axes.pos]!;
-  }
+  if (iv.positions) check('position', iv.positions, axes.pos);
   const size = maskShape.reduce((a, b) => a * b, 1);
   const data = new Uint8Array(size);
   const strides = maskShape.map((_, i) => maskShape.slice(i + 1).reduce((a, b) => a * b, 1));
@@ -73,5 +81,5 @@ function maskFor(iv: Intervention, shape: readonly number[]): Node {
     const p = Math.floor(f / strides[axes.pos]!) % maskShape[axes.pos]!;
     data[f] = (!heads || heads.has(h)) && (!positions || positions.has(p)) ? 1 : 0;
   }
-  return constant({ dtype: 'bool', shape: maskShape, data });
+  return { dtype: 'bool', shape: maskShape, data };
 }
