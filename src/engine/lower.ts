@@ -67,11 +67,27 @@ export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
     }
   }
 
+  // Graph outputs take over the name of the value that computes them, rather than going through an Identity: a
+  // copy of a 200 MB logits tensor is measurable. A value that is an input, an initializer, or already an output
+  // still needs its Identity.
+  const producer = new Map<string, OnnxNode>();
+  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
+  const renamed = new Map<string, string>();
   const outs: OnnxValue[] = [];
   for (const [name, node] of Object.entries(outputs)) {
     if (feedNames.has(name)) throw new Error(`output ${name} has the name of an input`);
-    nodes.push({ opType: 'Identity', inputs: [names.get(node.id)!], outputs: [name], attrs: {} });
+    const value = names.get(node.id)!;
+    const made = producer.get(value);
+    if (made && !renamed.has(value)) {
+      renamed.set(value, name);
+      (made.outputs as string[])[made.outputs.indexOf(value)] = name;
+    } else {
+      nodes.push({ opType: 'Identity', inputs: [renamed.get(value) ?? value], outputs: [name], attrs: {} });
+    }
     outs.push({ name, dtype: node.dtype, shape: node.shape });
+  }
+  if (renamed.size > 0) {
+    for (const n of nodes) (n as { inputs: readonly string[] }).inputs = n.inputs.map((i) => renamed.get(i) ?? i);
   }
   const graph: OnnxGraph = { nodes, inputs, outputs: outs, initializers };
   const model = encodeModel(graph);

@@ -39,9 +39,18 @@ export async function clearSessions(): Promise<void> {
  */
 export class Program<K extends string = string> {
   readonly graph: LoweredGraph;
+  /** Host-side shapes of outputs whose final reshape was peeled off (a reshape is free on the host). */
+  private readonly hostShapes = new Map<string, readonly number[]>();
 
   constructor(outputs: Readonly<Record<K, Node>>) {
-    this.graph = lower(outputs);
+    const peeled: Record<string, Node> = {};
+    for (const [name, node] of Object.entries(outputs) as [string, Node][]) {
+      let n = node;
+      while (n.op === 'reshape') n = n.inputs[0]!;
+      if (n !== node) this.hostShapes.set(name, node.shape);
+      peeled[name] = n;
+    }
+    this.graph = lower(peeled);
   }
 
   get inputs(): readonly OnnxValue[] {
@@ -61,7 +70,9 @@ export class Program<K extends string = string> {
     }
     const session = await sessionFor(this.graph);
     const names = this.graph.outputs.map((o) => o.name);
-    return (await session.run(used, names, into as Record<string, Tensor> | undefined)) as Record<K, Tensor>;
+    const out = await session.run(used, names, into as Record<string, Tensor> | undefined);
+    for (const [name, shape] of this.hostShapes) out[name] = { ...out[name]!, shape };
+    return out as Record<K, Tensor>;
   }
 }
 

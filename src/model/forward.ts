@@ -90,5 +90,9 @@ export function forward(cfg: HookedTransformerConfig, w: WeightNodes, tokens: No
   }
 
   const final = norm(resid, 'ln_final');
-  return add(matmul(final, w['unembed.W_U']!), w['unembed.b_U']!);
+  // Unembed as one 2-D product whose result is the graph output itself (the closing reshape costs nothing on the
+  // host), rather than a 3-D product that onnxruntime reshapes with a copy of the whole logits tensor.
+  const B = tokens.shape[0]!;
+  const flat = add(matmul(reshape(final, [B * T, cfg.d_model]), w['unembed.W_U']!), w['unembed.b_U']!);
+  return reshape(flat, [B, T, cfg.d_vocab_out]);
 }

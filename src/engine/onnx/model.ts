@@ -10,7 +10,7 @@ const IR_VERSION = 8;
 export interface OnnxNode {
   opType: string;
   inputs: readonly string[];
-  outputs: readonly string[];
+  outputs: string[];
   attrs: Readonly<Record<string, OnnxAttr>>;
 }
 

@@ -51,11 +51,23 @@ export function crossEntropy(logits: Node, targets: Node, reduction: 'mean' | 'n
 export function causalMask(scores: Node): Node {
   const t = scores.shape[scores.shape.length - 1]!;
   const q = scores.shape[scores.shape.length - 2]!;
-  const allowed = new Uint8Array(q * t);
-  // Query i sits at absolute position i + (t - q) when the queries are the last q of t positions.
-  for (let i = 0; i < q; i++) for (let j = 0; j < t; j++) allowed[i * t + j] = j <= i + (t - q) ? 1 : 0;
-  const mask = constant({ dtype: 'bool', shape: [q, t], data: allowed });
-  return where(mask, scores, scalar(-Infinity, scores.dtype));
+  return where(maskConstant(q, t), scores, scalar(-Infinity, scores.dtype));
+}
+
+// One mask node per shape, so a 12-layer graph carries one initializer, not twelve.
+const masks = new Map<string, Node>();
+function maskConstant(q: number, t: number): Node {
+  const key = `${q}x${t}`;
+  let m = masks.get(key);
+  if (!m) {
+    const allowed = new Uint8Array(q * t);
+    // Query i sits at absolute position i + (t - q) when the queries are the last q of t positions.
+    for (let i = 0; i < q; i++) for (let j = 0; j < t; j++) allowed[i * t + j] = j <= i + (t - q) ? 1 : 0;
+    m = constant({ dtype: 'bool', shape: [q, t], data: allowed });
+    if (masks.size > 64) masks.clear();
+    masks.set(key, m);
+  }
+  return m;
 }
 
 /** Reshapes `[..., n * d]` to `[..., n, d]`. */
