@@ -1,0 +1,93 @@
+import type { HookedTransformer } from '../model/hookedTransformer.js';
+import type { Tensor } from '../engine/tensor.js';
+import { repeatedRandomTokens } from './repeatedTokens.js';
+
+/** Per-head scores, `[layer][head]`. */
+export type HeadScores = number[][];
+
+export interface DetectorResult {
+  /** Mean attention from each position of the second copy to the token after the earlier occurrence (i -> i - N + 1). */
+  induction: HeadScores;
+  /** Mean attention to the previous position (i -> i - 1), over every position but the first. */
+  previousToken: HeadScores;
+  /** Mean attention from the second copy to the earlier occurrence of the same token (i -> i - N). */
+  duplicateToken: HeadScores;
+  /** Mean attention to the current position (i -> i). */
+  currentToken: HeadScores;
+  /** Mean next-token loss at each position of the probe (`2N` values): it drops on the second copy when induction works. */
+  lossByPosition: number[];
+  /** Mean loss on the first copy minus mean loss on the second: large and positive when the model does induction. */
+  inductionLossGap: number;
+  /** The probe: repeat length N, batch, whether a BOS came first. */
+  probe: { length: number; batch: number; bos: boolean };
+}
+
+/**
+ * Head detectors on repeated random tokens (DESIGN.md): induction, previous-token, duplicate-token and current-token
+ * scores per head, and the per-position loss of the probe.
+ */
+export async function detectHeads(model: HookedTransformer, opts: { length?: number; batch?: number; seed?: number } = {}): Promise<DetectorResult> {
+  const cfg = model.cfg;
+  const bos = cfg.bos_token_id;
+  const N = Math.min(opts.length ?? 50, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2));
+  if (N < 2) throw new Error(`detectHeads: n_ctx ${cfg.n_ctx} is too short for a repeated-token probe`);
+  const batch = opts.batch ?? 8;
+  const tokens = repeatedRandomTokens({ batch, length: N, dVocab: cfg.d_vocab, bos, seed: opts.seed ?? 0 });
+  const names = Array.from({ length: cfg.n_layers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
+  const { cache } = await model.runWithCache(tokens, { names });
+  const perToken = await model.loss(tokens, { perToken: true });
+  const off = bos === null ? 0 : 1;
+  const scores = (fn: (dest: number) => number | null, from: number, to: number) =>
+    names.map((n) => patternScores(cache.get(n), fn, from, to));
+  const T = 2 * N + off;
+  const lossByPosition = meanOverBatch(perToken);
+  // Position p of perToken predicts token p + 1: the first copy's predictions are p in [off, off + N - 1), the
+  // second copy's are p in [off + N, T - 1).
+  const mean = (a: number, b: number) => lossByPosition.slice(a, b).reduce((s, v) => s + v, 0) / Math.max(1, b - a);
+  return {
+    induction: scores((d) => d - N + 1, off + N, T),
+    previousToken: scores((d) => d - 1, 1, T),
+    duplicateToken: scores((d) => d - N, off + N, T),
+    currentToken: scores((d) => d, 0, T),
+    lossByPosition,
+    inductionLossGap: mean(off, off + N - 1) - mean(off + N, T - 1),
+    probe: { length: N, batch, bos: bos !== null },
+  };
+}
+
+/** Mean over batch and destinations `[from, to)` of pattern[b, h, dest, src(dest)], per head. */
+export function patternScores(pattern: Tensor<'float32'>, src: (dest: number) => number | null, from: number, to: number): number[] {
+  const [B, H, T] = pattern.shape as [number, number, number, number];
+  const out: number[] = [];
+  for (let h = 0; h < H; h++) {
+    let s = 0;
+    let n = 0;
+    for (let b = 0; b < B; b++) for (let d = from; d < to; d++) {
+      const j = src(d);
+      if (j === null || j < 0 || j > d) continue;
+      s += pattern.data[((b * H + h) * T + d) * T + j]!;
+      n++;
+    }
+    out.push(n > 0 ? s / n : 0);
+  }
+  return out;
+}
+
+function meanOverBatch(t: Tensor<'float32'>): number[] {
+  const [B, P] = t.shape as [number, number];
+  const out = new Array<number>(P).fill(0);
+  for (let b = 0; b < B; b++) for (let p = 0; p < P; p++) out[p]! += t.data[b * P + p]! / B;
+  return out;
+}
+
+/**
+ * In-context-learning score: mean loss at a late position minus mean loss at an early one (Anthropic's definition,
+ * 500th minus 50th token, scaled to the context). Negative when later tokens are predicted better.
+ */
+export function inContextLearningScore(perTokenLoss: Tensor<'float32'>, early?: number, late?: number): number {
+  const P = perTokenLoss.shape[1]!;
+  const e = early ?? Math.max(1, Math.floor(P / 10));
+  const l = late ?? P - 1;
+  const byPos = meanOverBatch(perTokenLoss);
+  return byPos[l]! - byPos[e]!;
+}
