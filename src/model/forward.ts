@@ -1,5 +1,5 @@
 import {
-  add, causalMask, concat, div, gather, gelu, geluTanh, matmul, mul, reduceMean, reduceSum, relu, reshape, slice,
+  add, causalMask, concat, div, expand, gather, gelu, geluTanh, matmul, mul, reduceMean, reduceSum, relu, reshape, slice,
   softmax, sqrt, sub, transpose, type Node,
 } from '../engine/index.js';
 import type { HookedTransformerConfig } from './config.js';
@@ -40,7 +40,8 @@ export function forward(cfg: HookedTransformerConfig, w: WeightNodes, tokens: No
   };
 
   const embed = hooks.at('hook_embed', gather(w['embed.W_E']!, tokens));
-  const posEmbed = hooks.at('hook_pos_embed', slice(w['pos_embed.W_pos']!, [0], [T], [0]));
+  // TransformerLens's hook_pos_embed is [batch, pos, d_model], the positional rows repeated over the batch.
+  const posEmbed = hooks.at('hook_pos_embed', expand(slice(w['pos_embed.W_pos']!, [0], [T], [0]), [tokens.shape[0]!, T, cfg.d_model]));
   let resid = add(embed, posEmbed);
 
   for (let l = 0; l < cfg.n_layers; l++) {
