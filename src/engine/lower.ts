@@ -49,13 +49,20 @@ export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
     },
   };
 
-  const feedNames = new Map<string, number>();
+  // Input nodes with the same name are the same feed (building code may call input() for a weight twice);
+  // the same name with another shape or dtype is a mistake.
+  const feedNames = new Map<string, Node>();
   for (const n of order) {
     if (n.op === 'input') {
       const prior = feedNames.get(n.name!);
-      if (prior !== undefined && prior !== n.id) throw new Error(`two different inputs are named ${n.name}`);
-      feedNames.set(n.name!, n.id);
       names.set(n.id, n.name!);
+      if (prior) {
+        if (prior.dtype !== n.dtype || prior.shape.join() !== n.shape.join()) {
+          throw new Error(`input ${n.name} is declared as ${prior.dtype} [${prior.shape.join(', ')}] and as ${n.dtype} [${n.shape.join(', ')}]`);
+        }
+        continue;
+      }
+      feedNames.set(n.name!, n);
       inputs.push({ name: n.name!, dtype: n.dtype, shape: n.shape });
     } else if (n.op === 'const') {
       const name = fresh();
