@@ -63,3 +63,13 @@ export const reduceSum = make('reduceSum');
 export const reduceMean = make('reduceMean');
 /** Max over `axes` (all axes when omitted). */
 export const reduceMax = make('reduceMax');
+
+defineOp('argMax', {
+  infer: ([x], attrs) => ({ shape: reducedShape(x!.shape, [attrs['axis'] as number], attrs['keepdims'] as boolean), dtype: 'int64' }),
+  lower: (ctx, n, ins) => ctx.emit('ArgMax', ins, { axis: n.attrs['axis'] as number, keepdims: n.attrs['keepdims'] ? 1 : 0 })[0]!,
+});
+
+/** Index of the largest entry along `axis` (int64; no gradient). */
+export function argMax(x: Node, axis = -1, keepdims = false): Node {
+  return apply('argMax', [x], { axis: normAxes([axis], x.shape.length)[0]!, keepdims });
+}
