@@ -8,6 +8,8 @@ import { hookNames } from './hookPoints.js';
 import { applyInterventions, interventionSignature, type Intervention } from './interventions.js';
 import { toTokenTensor, type TokenIds, type TokenizerLike } from './tokens.js';
 import { checkWeights, initWeights, type StateDict } from './weights.js';
+import { generateTokens, type GenerateOptions } from './generate.js';
+import { ovFactors, qkFactors, stackLayers, type FactorPair } from './weightViews.js';
 
 /** Which activations to cache: a list of hook names or a predicate over them. */
 export type NameFilter = readonly string[] | ((name: string) => boolean);
@@ -31,6 +33,7 @@ export class HookedTransformer {
   weights: StateDict;
   tokenizer: TokenizerLike | null;
   private programs = new Map<string, Program | StagedProgram>();
+  private genPrograms = new Map<string, Program>();
 
   constructor(cfg: ConfigInput | HookedTransformerConfig, weights?: StateDict, tokenizer: TokenizerLike | null = null) {
     this.cfg = validateConfig(cfg as ConfigInput);
@@ -238,9 +241,49 @@ export class HookedTransformer {
     for (const n of names) if (!all.has(n)) throw new Error(`unknown hook point ${n} (see model.hookNames)`);
   }
 
+  /**
+   * Samples a continuation of a prompt (a string, tokenised with BOS by default, or token ids). Returns the ids,
+   * prompt included, and the text when the model has a tokenizer.
+   */
+  async generate(prompt: string | readonly number[], opts: GenerateOptions & { prependBos?: boolean } = {}): Promise<{ tokens: number[]; text: string | null }> {
+    const ids = typeof prompt === 'string' ? Array.from(this.toTokens(prompt, opts).data, Number) : [...prompt];
+    this.toTokens([ids]);
+    const tokens = await generateTokens(this.cfg, this.weights, () => this.weightNodes(), ids, opts, this.genPrograms);
+    return { tokens, text: this.tokenizer ? this.tokenizer.decode(tokens) : null };
+  }
+
+  /** The string of each token (TransformerLens's to_str_tokens): strings get BOS prepended by default, ids are used as given. */
+  toStrTokens(input: string | readonly number[], opts: { prependBos?: boolean } = {}): string[] {
+    const tok = this.tokenizer;
+    if (!tok) throw new Error('this model has no tokenizer');
+    const ids = typeof input === 'string' ? Array.from(this.toTokens(input, opts).data, Number) : input;
+    return ids.map((id) => tok.decode([id]));
+  }
+
+  /** W_Q of every layer, `[n_layers, n_heads, d_model, d_head]`. */
+  get W_Q(): Tensor<'float32'> { return stackLayers(this.cfg, this.weights, 'attn.W_Q'); }
+  /** W_K of every layer, `[n_layers, n_heads, d_model, d_head]`. */
+  get W_K(): Tensor<'float32'> { return stackLayers(this.cfg, this.weights, 'attn.W_K'); }
+  /** W_V of every layer, `[n_layers, n_heads, d_model, d_head]`. */
+  get W_V(): Tensor<'float32'> { return stackLayers(this.cfg, this.weights, 'attn.W_V'); }
+  /** W_O of every layer, `[n_layers, n_heads, d_head, d_model]`. */
+  get W_O(): Tensor<'float32'> { return stackLayers(this.cfg, this.weights, 'attn.W_O'); }
+  /** `[d_vocab, d_model]` */
+  get W_E(): Tensor<'float32'> { return this.weights['embed.W_E']!; }
+  /** `[d_model, d_vocab_out]` */
+  get W_U(): Tensor<'float32'> { return this.weights['unembed.W_U']!; }
+  /** `[n_ctx, d_model]` */
+  get W_pos(): Tensor<'float32'> { return this.weights['pos_embed.W_pos']!; }
+
+  /** Head h of layer l's QK circuit W_Q W_K^T as its low-rank factors. */
+  QK(layer: number, head: number): FactorPair { return qkFactors(this.cfg, this.weights, layer, head); }
+  /** Head h of layer l's OV circuit W_V W_O as its low-rank factors. */
+  OV(layer: number, head: number): FactorPair { return ovFactors(this.cfg, this.weights, layer, head); }
+
   /** Drops compiled graphs (e.g. after changing the config's shapes in place, which is not otherwise supported). */
   clearCompiled(): void {
     this.programs.clear();
+    this.genPrograms.clear();
   }
 }
 

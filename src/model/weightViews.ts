@@ -1,0 +1,56 @@
+import type { Tensor } from '../engine/tensor.js';
+import type { HookedTransformerConfig } from './config.js';
+import type { StateDict } from './weights.js';
+
+/** A low-rank product A B as its two factors (the analyses wrap it in a FactoredMatrix). */
+export interface FactorPair {
+  /** [d_model, d_head] */
+  A: Tensor<'float32'>;
+  /** [d_head, d_model] */
+  B: Tensor<'float32'>;
+}
+
+/** One attention weight of every layer stacked: W_Q, W_K, W_V `[L, H, D, E]`, W_O `[L, H, E, D]`, b_* `[L, H, E]` / `[L, D]`. */
+export function stackLayers(cfg: HookedTransformerConfig, w: StateDict, name: string): Tensor<'float32'> {
+  const parts = Array.from({ length: cfg.n_layers }, (_, l) => w[`blocks.${l}.${name}`]);
+  if (parts.some((p) => !p)) throw new Error(`this model has no ${name} in every layer`);
+  const size = parts[0]?.data.length ?? 0;
+  const data = new Float32Array(size * cfg.n_layers);
+  parts.forEach((p, l) => data.set(p!.data, l * size));
+  return { dtype: 'float32', shape: [cfg.n_layers, ...(parts[0]?.shape ?? [])], data };
+}
+
+function headSlice(t: Tensor<'float32'>, h: number): Float32Array {
+  const per = t.data.length / t.shape[0]!;
+  return t.data.slice(h * per, (h + 1) * per);
+}
+
+function transpose2(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j]!;
+  return out;
+}
+
+/** Head h of layer l's QK circuit W_QK = W_Q W_K^T ([d_model, d_model], rank <= d_head) as factors W_Q, W_K^T. */
+export function qkFactors(cfg: HookedTransformerConfig, w: StateDict, l: number, h: number): FactorPair {
+  checkHead(cfg, l, h);
+  const { d_model: D, d_head: E } = cfg;
+  const q = headSlice(w[`blocks.${l}.attn.W_Q`]!, h);
+  const k = headSlice(w[`blocks.${l}.attn.W_K`]!, h);
+  return { A: { dtype: 'float32', shape: [D, E], data: q }, B: { dtype: 'float32', shape: [E, D], data: transpose2(k, D, E) } };
+}
+
+/** Head h of layer l's OV circuit W_OV = W_V W_O ([d_model, d_model], rank <= d_head) as factors W_V, W_O. */
+export function ovFactors(cfg: HookedTransformerConfig, w: StateDict, l: number, h: number): FactorPair {
+  checkHead(cfg, l, h);
+  const { d_model: D, d_head: E } = cfg;
+  return {
+    A: { dtype: 'float32', shape: [D, E], data: headSlice(w[`blocks.${l}.attn.W_V`]!, h) },
+    B: { dtype: 'float32', shape: [E, D], data: headSlice(w[`blocks.${l}.attn.W_O`]!, h) },
+  };
+}
+
+function checkHead(cfg: HookedTransformerConfig, l: number, h: number): void {
+  if (!Number.isInteger(l) || l < 0 || l >= cfg.n_layers) throw new Error(`layer ${l} is out of range 0..${cfg.n_layers - 1}`);
+  if (!Number.isInteger(h) || h < 0 || h >= cfg.n_heads) throw new Error(`head ${h} is out of range 0..${cfg.n_heads - 1}`);
+}
