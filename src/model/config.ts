@@ -49,14 +49,14 @@ const IGNORED_WITH_DEFAULT: Record<string, unknown> = {
   final_rms: false, gated_mlp: false, parallel_attn_mlp: false, rotary_dim: undefined, n_key_value_heads: undefined,
   window_size: undefined, attn_types: undefined, weight_init_mode: undefined, init_mode: 'gpt2', normalization_type_ln_final: undefined,
   post_embedding_ln: false, num_experts: undefined, experts_per_token: undefined, tokenizer_padding_side: undefined,
-  default_prepend_bos_: undefined, trust_remote_code: undefined, d_vocab_out_: undefined, act_fn_: undefined,
-  positional_embedding_type_: undefined, model_name_: undefined, relative_attention_max_distance: undefined,
+  trust_remote_code: undefined,
+  relative_attention_max_distance: undefined,
   relative_attention_num_buckets: undefined, decoder_start_token_id: undefined, tie_word_embeddings: undefined,
-  use_normalization_before_and_after: false, attn_only_: undefined, output_logits_soft_cap: -1, attn_scores_soft_cap: -1,
+  use_normalization_before_and_after: false, output_logits_soft_cap: -1, attn_scores_soft_cap: -1,
   NTK_by_parts_low_freq_factor: undefined, NTK_by_parts_high_freq_factor: undefined, NTK_by_parts_factor: undefined,
-  use_NTK_by_parts_rope: false, rotary_base: undefined, rotary_adjacent_pairs: false, dtype_: undefined,
-  load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false, n_ctx_: undefined, d_head_: undefined,
-  post_norm: false, use_attn_in_: undefined,
+  use_NTK_by_parts_rope: false, rotary_base: undefined, rotary_adjacent_pairs: false,
+  load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false,
+  post_norm: false, attention_dir: 'causal', rotary_base_local: undefined, NTK_original_ctx_len: undefined,
 };
 
 const KNOWN = new Set<string>([
@@ -82,6 +82,7 @@ function posInt(c: ConfigInput, k: string, allowZero = false): number {
 export function validateConfig(input: ConfigInput, where = 'config'): HookedTransformerConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError(`${where}: expected a JSON object`);
   const c = { ...input };
+  const attnScale = c['attn_scale'];
   for (const k of Object.keys(c)) {
     if (KNOWN.has(k)) continue;
     if (k in IGNORED_WITH_DEFAULT) {
@@ -120,6 +121,9 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   const eps = c['eps'] ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0)) throw err('eps', 'a positive number');
   const initRaw = c['init_range'];
+  if (typeof attnScale === 'number' && Math.abs(attnScale - Math.sqrt(d_head)) > 1e-6 * Math.sqrt(d_head)) {
+    throw new ConfigError(`${where} field attn_scale: only sqrt(d_head) = ${Math.sqrt(d_head)} is supported, got ${attnScale}`);
+  }
   const init_range = initRaw === undefined || initRaw === null || (typeof initRaw === 'number' && initRaw < 0) ? 0.8 / Math.sqrt(d_model) : initRaw;
   if (typeof init_range !== 'number' || !(init_range > 0)) throw err('init_range', 'a positive number');
   const seed = c['seed'] ?? null;
