@@ -12,6 +12,9 @@ export function grad(y: Node, wrt: readonly Node[], seed?: Node): Node[] {
     throw new Error(`grad: y must be a scalar (got ${shapeStr(y.shape)}); pass a seed adjoint for a vector-Jacobian product`);
   }
   if (!isFloat(y.dtype)) throw new Error(`grad: y must be a float, got ${y.dtype}`);
+  if (seed && (seed.shape.length !== y.shape.length || seed.shape.some((d, i) => d !== y.shape[i]))) {
+    throw new Error(`grad: the seed ${shapeStr(seed.shape)} does not have y's shape ${shapeStr(y.shape)}`);
+  }
   const order = topoSort([y]);
   // Only nodes on a path from some w to y need adjoints.
   const targets = new Set(wrt.map((w) => w.id));
@@ -32,6 +35,10 @@ export function grad(y: Node, wrt: readonly Node[], seed?: Node): Node[] {
     n.inputs.forEach((x, k) => {
       const gx = gs[k];
       if (!gx || !onPath.has(x.id) || !isFloat(x.dtype)) return;
+      // A wrong-shaped adjoint would otherwise broadcast silently in the accumulation below.
+      if (gx.shape.length !== x.shape.length || gx.shape.some((d, j) => d !== x.shape[j])) {
+        throw new Error(`grad: the vjp of ${n.op} gave ${shapeStr(gx.shape)} for its input ${k} of shape ${shapeStr(x.shape)}`);
+      }
       const prev = adj.get(x.id);
       adj.set(x.id, prev ? add(prev, gx) : gx);
     });

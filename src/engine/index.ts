@@ -16,3 +16,4 @@ export { ortRuntime, type OrtModule, type OrtOptions } from './ortRuntime.js';
 export { Rng } from './random.js';
 export { rewrite } from './rewrite.js';
 export { StagedProgram, type Cut } from './staged.js';
+export * from './optim/index.js';

@@ -70,7 +70,16 @@ export class Program<K extends string = string> {
     }
     const session = await sessionFor(this.graph);
     const names = this.graph.outputs.map((o) => o.name);
-    const out = await session.run(used, names, into as Record<string, Tensor> | undefined);
+    // A pre-allocated output whose reshape was peeled off is filled under the graph's own shape.
+    let pre: Record<string, Tensor> | undefined;
+    if (into) {
+      pre = {};
+      for (const o of this.graph.outputs) {
+        const t = (into as Readonly<Record<string, Tensor | undefined>>)[o.name];
+        if (t) pre[o.name] = this.hostShapes.has(o.name) ? { ...t, shape: o.shape } : t;
+      }
+    }
+    const out = await session.run(used, names, pre);
     for (const [name, shape] of this.hostShapes) out[name] = { ...out[name]!, shape };
     return out as Record<K, Tensor>;
   }

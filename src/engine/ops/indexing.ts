@@ -1,4 +1,5 @@
-import { apply, defineOp, shapeStr, type Node } from '../graph.js';
+import { ONNX_DTYPE } from '../dtype.js';
+import { apply, defineOp, shapeStr, type LowerContext, type Node } from '../graph.js';
 import { normAxis } from './shapes.js';
 import { fill } from './elementwise.js';
 import { unsqueeze } from './layout.js';
@@ -38,16 +39,34 @@ defineOp('scatterNDAdd', {
     }
     return { shape: data!.shape, dtype: data!.dtype };
   },
-  lower: (ctx, _n, ins) => ctx.emit('ScatterND', ins, { reduction: 'add' })[0]!,
+  lower: (ctx, n, ins) => ctx.emit('ScatterND', [ins[0]!, int64Indices(ctx, n.inputs[1]!, ins[1]!), ins[2]!], { reduction: 'add' })[0]!,
+  vjp: (n, g) => [g, undefined, gatherND(g, n.inputs[1]!)],
+});
+
+// ONNX's ScatterND and GatherND take int64 indices only.
+function int64Indices(ctx: LowerContext, idx: Node, name: string): string {
+  return idx.dtype === 'int64' ? name : ctx.emit('Cast', [name], { to: ONNX_DTYPE.int64 })[0]!;
+}
+
+defineOp('gatherND', {
+  infer: ([data, idx]) => {
+    needIndices(idx!);
+    const k = idx!.shape[idx!.shape.length - 1]!;
+    if (idx!.shape.length === 0 || k > data!.shape.length) {
+      throw new Error(`indices ${shapeStr(idx!.shape)} do not index data ${shapeStr(data!.shape)}`);
+    }
+    return { shape: [...idx!.shape.slice(0, -1), ...data!.shape.slice(k)], dtype: data!.dtype };
+  },
+  lower: (ctx, n, ins) => ctx.emit('GatherND', [ins[0]!, int64Indices(ctx, n.inputs[1]!, ins[1]!)])[0]!,
   vjp: (n, g) => {
-    const idx = n.inputs[1]!;
-    if (idx.shape[idx.shape.length - 1] !== 1) return [g, undefined, undefined];
-    return [g, undefined, gather(g, reshapeDropLast(idx))];
+    const [data, idx] = n.inputs as [Node, Node];
+    return [scatterNDAdd(fill(0, data.shape, data.dtype), idx, g), undefined];
   },
 });
 
-function reshapeDropLast(idx: Node): Node {
-  return apply('reshape', [idx], { shape: idx.shape.slice(0, -1) });
+/** `out[i] = data[indices[i, 0], ..., indices[i, k-1]]` (ONNX GatherND): the adjoint of scatterNDAdd's updates. */
+export function gatherND(data: Node, indices: Node): Node {
+  return apply('gatherND', [data, indices]);
 }
 
 /** `data` with `updates` added at `indices` (ONNX ScatterND, reduction add; repeated indices accumulate). */

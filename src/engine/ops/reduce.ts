@@ -53,8 +53,12 @@ reduction('reduceMax', 'ReduceMax', (n, g) => {
 });
 
 function make(op: string) {
-  return (x: Node, axes?: number | readonly number[], keepdims = false): Node =>
-    apply(op, [x], { axes: normAxes(typeof axes === 'number' ? [axes] : axes, x.shape.length), keepdims });
+  return (x: Node, axes?: number | readonly number[], keepdims = false): Node => {
+    const norm = normAxes(typeof axes === 'number' ? [axes] : axes, x.shape.length);
+    // An empty list reduces nothing (numpy's axis=()); ONNX would read it as "every axis".
+    if (norm.length === 0) return x;
+    return apply(op, [x], { axes: norm, keepdims });
+  };
 }
 
 /** Σ over `axes` (all axes when omitted). */

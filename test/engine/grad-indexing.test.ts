@@ -1,0 +1,62 @@
+// Gradients of the indexing ops. The adjoint of a gather is a scatter-add, so repeated indices must accumulate.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  compile, constant, gather, gatherElements, gatherND, grad, input, int64Tensor, reduceSum, scatterElementsAdd, scatterNDAdd,
+  tanh, tensor, type Node,
+} from '../../src/engine/index.js';
+import { gradcheck } from './gradcheck.js';
+
+const int64 = (values: number[], shape: number[]): Node => constant(int64Tensor(values, shape));
+const int32 = (values: number[], shape: number[]): Node => constant(tensor(Int32Array.from(values), shape));
+
+test('gather: embedding lookup with repeated indices', async () => {
+  const idx = int64([0, 2, 2, 4, 0, 0], [2, 3]);
+  await gradcheck([[5, 3]], ([w]) => gather(w!, idx));
+});
+
+test('gather: scalar index and int32 indices', async () => {
+  await gradcheck([[4, 3]], ([w]) => gather(w!, constant(int64Tensor([2], []))));
+  await gradcheck([[4, 3]], ([w]) => gather(w!, int32([3, 1, 3], [3])));
+});
+
+test('gather gradient is a scatter-add: a row looked up k times gets k times the adjoint', async () => {
+  const w = input('w', [4, 2], 'float64');
+  const [g] = grad(reduceSum(gather(w, int64([1, 3, 1, 1], [4]))), [w]);
+  const out = await compile({ g: g! }).run({ w: tensor(new Float64Array(8), [4, 2]) });
+  assert.deepEqual([...(out.g.data as Float64Array)], [0, 0, 3, 3, 0, 0, 1, 1]);
+});
+
+test('gather along axis 1 refuses to differentiate rather than giving a wrong gradient', () => {
+  const w = input('w', [3, 4], 'float64');
+  assert.throws(() => grad(reduceSum(gather(w, int64([0, 1], [2]), 1)), [w]), /axis 0/);
+});
+
+test('gatherElements along the last axis and along axis 0, with repeats', async () => {
+  const last = int64([0, 3, 3, 1, 1, 1], [2, 3]);
+  await gradcheck([[2, 4]], ([x]) => gatherElements(x!, last, -1));
+  const first = int64([2, 0, 2, 2, 1, 0], [2, 3]);
+  await gradcheck([[3, 3]], ([x]) => gatherElements(x!, first, 0));
+});
+
+test('scatterNDAdd: data and updates, rows with repeated indices', async () => {
+  const idx = int64([1, 3, 1], [3, 1]);
+  await gradcheck([[4, 2], [3, 2]], ([d, u]) => tanh(scatterNDAdd(d!, idx, u!)));
+});
+
+test('scatterNDAdd with full-coordinate indices (k = 2): data and updates', async () => {
+  const idx = int64([0, 1, 2, 0, 0, 1], [3, 2]);
+  await gradcheck([[3, 2], [3]], ([d, u]) => tanh(scatterNDAdd(d!, idx, u!)));
+});
+
+test('scatterElementsAdd along axes 0 and 1, with repeats', async () => {
+  const idx1 = int64([0, 0, 2, 1, 2, 2], [2, 3]);
+  await gradcheck([[2, 3], [2, 3]], ([d, u]) => tanh(scatterElementsAdd(d!, idx1, u!, 1)));
+  const idx0 = int64([1, 0, 1], [1, 3]);
+  await gradcheck([[2, 3], [1, 3]], ([d, u]) => tanh(scatterElementsAdd(d!, idx0, u!, 0)));
+});
+
+test('gatherND (the adjoint of scatterNDAdd) with repeats, rows and single elements', async () => {
+  await gradcheck([[3, 2, 2]], ([x]) => gatherND(x!, int64([0, 1, 2, 0, 0, 1], [3, 2])));
+  await gradcheck([[3, 2]], ([x]) => gatherND(x!, int32([2, 2, 0], [3, 1])));
+});
