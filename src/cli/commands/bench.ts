@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { benchGpt2Cache } from '../bench/gpt2Cache.js';
 import { benchMatmul } from '../bench/matmul.js';
+import { benchToyTrain } from '../bench/toyTrain.js';
 import { findPeer, runPeer } from '../bench/peer.js';
 import type { BenchResult } from '../bench/timing.js';
 
 /** Workloads by name. Peer-comparable ones are those the PyTorch peer also runs (DESIGN.md, "Performance"). */
 const WORKLOADS: Record<string, { run: () => Promise<BenchResult>; peer: boolean }> = {
   matmul: { run: () => benchMatmul(), peer: false },
+  'toy-train': { run: () => benchToyTrain(), peer: true },
   'gpt2-cache': { run: () => benchGpt2Cache(), peer: true },
 };
 
