@@ -1,9 +1,11 @@
-import { constant, shapeStr, type Node } from '../graph.js';
-import { add, div, erf, mul, neg, pow, scalar, sqrt, sub, tanh, where } from './elementwise.js';
+import { apply, constant, defineOp, shapeStr, type Node } from '../graph.js';
+import type { DType } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import { add, div, erf, fill, mul, pow, sqrt, sub, tanh } from './elementwise.js';
 import { reduceMean } from './reduce.js';
-import { reshape, squeeze, unsqueeze } from './layout.js';
-import { gatherElements } from './indexing.js';
-import { logSoftmax } from './softmax.js';
+import { reshape, unsqueeze } from './layout.js';
+import { scatterElementsAdd } from './indexing.js';
+import { softmax } from './softmax.js';
 
 /** The pieces of TransformerLens's LayerNorm, so that `hook_scale` and `hook_normalized` can be read. */
 export interface LayerNormParts {
@@ -42,28 +44,50 @@ export function crossEntropy(logits: Node, targets: Node, reduction: 'mean' | 'n
   if (logits.shape.length !== targets.shape.length + 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
     throw new Error(`crossEntropy: targets ${shapeStr(targets.shape)} do not match logits ${shapeStr(logits.shape)} (expected the logits' shape without the last axis)`);
   }
-  const picked = squeeze(gatherElements(logSoftmax(logits, -1), unsqueeze(targets, -1), -1), -1);
-  const perToken = neg(picked);
+  const perToken = apply('softmaxCrossEntropy', [logits, targets]);
   return reduction === 'mean' ? reduceMean(perToken) : perToken;
 }
+
+// -log softmax(logits)[target] per position, as one op so that its gradient is the fused softmax(logits) - onehot
+// (one pass over [positions, vocab]) rather than a scatter into zeros followed by log-softmax's own backward.
+defineOp('softmaxCrossEntropy', {
+  infer: ([logits, targets]) => {
+    if (targets!.dtype !== 'int64' && targets!.dtype !== 'int32') throw new Error(`targets must be integers, got ${targets!.dtype}`);
+    return { shape: targets!.shape, dtype: logits!.dtype };
+  },
+  lower: (ctx, _n, [logits, targets]) => {
+    const ls = ctx.emit('LogSoftmax', [logits!], { axis: -1 })[0]!;
+    const idx = ctx.emit('Unsqueeze', [targets!, ctx.int64([-1])])[0]!;
+    const picked = ctx.emit('GatherElements', [ls, idx], { axis: -1 })[0]!;
+    return ctx.emit('Neg', [ctx.emit('Squeeze', [picked, ctx.int64([-1])])[0]!])[0]!;
+  },
+  vjp: (n, g) => {
+    const [logits, targets] = n.inputs as [Node, Node];
+    const idx = unsqueeze(targets, -1);
+    const pMinusOnehot = scatterElementsAdd(softmax(logits, -1), idx, fill(-1, idx.shape, logits.dtype), -1);
+    return [mul(pMinusOnehot, unsqueeze(g, -1)), undefined];
+  },
+});
 
 /** Sets entries above the diagonal of the last two axes (source after destination) to -infinity. */
 export function causalMask(scores: Node): Node {
   const t = scores.shape[scores.shape.length - 1]!;
   const q = scores.shape[scores.shape.length - 2]!;
-  return where(maskConstant(q, t), scores, scalar(-Infinity, scores.dtype));
+  // An additive 0 / -inf bias rather than Where: onnxruntime's broadcasting Where is several times slower than
+  // Add on [batch, head, pos, pos], and the bias needs no gradient of its own.
+  return add(scores, maskConstant(q, t, scores.dtype));
 }
 
 // One mask node per shape, so a 12-layer graph carries one initializer, not twelve.
 const masks = new Map<string, Node>();
-function maskConstant(q: number, t: number): Node {
-  const key = `${q}x${t}`;
+function maskConstant(q: number, t: number, dtype: DType): Node {
+  const key = `${q}x${t}${dtype}`;
   let m = masks.get(key);
   if (!m) {
-    const allowed = new Uint8Array(q * t);
+    const bias = dtype === 'float64' ? new Float64Array(q * t) : new Float32Array(q * t);
     // Query i sits at absolute position i + (t - q) when the queries are the last q of t positions.
-    for (let i = 0; i < q; i++) for (let j = 0; j < t; j++) allowed[i * t + j] = j <= i + (t - q) ? 1 : 0;
-    m = constant({ dtype: 'bool', shape: [q, t], data: allowed });
+    for (let i = 0; i < q; i++) for (let j = 0; j < t; j++) bias[i * t + j] = j <= i + (t - q) ? 0 : -Infinity;
+    m = constant({ dtype, shape: [q, t], data: bias } as Tensor);
     if (masks.size > 64) masks.clear();
     masks.set(key, m);
   }
