@@ -35,6 +35,7 @@ export function decays(name: string): boolean {
  */
 export class TrainStep {
   private readonly program: Program;
+  private evalProgram: Program | null = null;
   private readonly names: string[];
   m: StateDict;
   v: StateDict;
@@ -68,6 +69,17 @@ export class TrainStep {
     this.program = compile(outs);
     this.m = zerosLike(model.weights);
     this.v = zerosLike(model.weights);
+  }
+
+  /** Mean next-token loss of `tokens` ([batch, seqLen + 1]) without updating anything. */
+  async evalLoss(tokens: Tensor<'int64'>): Promise<number> {
+    if (!this.evalProgram) {
+      const toks = input('tokens', [this.batch, this.seqLen + 1], 'int64');
+      const logits = forward(this.model.cfg, this.model.weightNodes(), slice(toks, [0], [this.seqLen], [1]));
+      this.evalProgram = compile({ loss: crossEntropy(logits, slice(toks, [1], [this.seqLen + 1], [1]), 'mean') });
+    }
+    const out = await this.evalProgram.run({ ...this.model.weights, tokens });
+    return Number(out.loss!.data[0]);
   }
 
   /**

@@ -1,0 +1,180 @@
+import type { Tensor } from '../engine/tensor.js';
+import type { HookedTransformer } from '../model/hookedTransformer.js';
+import type { StateDict } from '../model/weights.js';
+import { learningRate } from './schedule.js';
+import { TrainStep, type OptimizerConfig } from './trainStep.js';
+
+/** Where training batches come from: `[batch, seqLen + 1]` token ids, resumable from a saved state. */
+export interface BatchSource {
+  next(): number[][];
+  /** JSON-serialisable state from which `restore` continues with exactly the same batches. */
+  state(): unknown;
+  restore(state: unknown): void;
+  /** A short description of the data, for metrics and `reproduce` (e.g. "brown 90% + repeated spans 10%"). */
+  describe(): string;
+}
+
+export interface TrainConfig extends OptimizerConfig {
+  steps: number;
+  batchSize: number;
+  seqLen: number;
+  lr: number;
+  minLr?: number;
+  warmup: number;
+  /** Log metrics every this many steps (and at the last). */
+  logEvery: number;
+  /** Validation loss every this many steps (0: never). */
+  evalEvery: number;
+  evalBatches: number;
+  /** Checkpoint every this many steps (0: only at the end and on stop). */
+  checkpointEvery: number;
+}
+
+/** Everything needed to continue a run exactly where it stopped. */
+export interface Checkpoint {
+  step: number;
+  tokens: number;
+  weights: StateDict;
+  /** AdamW moments by weight name, and AdamW's update count. */
+  m: StateDict;
+  v: StateDict;
+  optimizerStep: number;
+  data: unknown;
+}
+
+/** One line of metrics.jsonl. */
+export interface MetricsRecord {
+  step: number;
+  tokens: number;
+  loss: number;
+  lr: number;
+  tokens_per_s: number;
+  grad_norm: number;
+  /** Gradient norm per weight (W_Q, W_K, ...), so a stuck attention (gradients ~1e-10) is visible. */
+  grad_norms?: Record<string, number>;
+  val_loss?: number;
+  elapsed_s: number;
+  [probe: string]: unknown;
+}
+
+export interface TrainHooks {
+  /** Called with each metrics record (after probes ran). */
+  onMetrics?(r: MetricsRecord): void | Promise<void>;
+  /** Extra measurements merged into the record at each log step (the CLI adds head detector scores here). */
+  probe?(model: HookedTransformer, step: number): Promise<Record<string, unknown>>;
+  /** Persists a checkpoint (the io layer writes it atomically). */
+  saveCheckpoint?(c: Checkpoint): Promise<void>;
+  /** Called after every step with its loss (progress bars). */
+  onStep?(step: number, loss: number, tokensPerS: number): void;
+  /** Aborting stops after the current step; a checkpoint is saved first. */
+  signal?: AbortSignal;
+}
+
+export interface TrainOutcome {
+  status: 'done' | 'stopped' | 'diverged';
+  step: number;
+  tokens: number;
+  finalLoss: number;
+  message: string;
+}
+
+export class TrainingDiverged extends Error {
+  override name = 'TrainingDiverged';
+}
+
+/**
+ * Trains `model` in place: AdamW with linear warm-up and cosine decay, clipping, validation, metrics, atomic
+ * checkpoints through the hooks, resumable (from `resume`, the same losses as a run that never stopped), and a
+ * guard that stops on a non-finite loss keeping the last good weights.
+ */
+export async function train(
+  model: HookedTransformer, data: BatchSource, val: BatchSource | null, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint,
+): Promise<TrainOutcome> {
+  const step = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg);
+  let s = 0;
+  let tokens = 0;
+  if (resume) {
+    model.weights = { ...resume.weights };
+    step.m = { ...resume.m };
+    step.v = { ...resume.v };
+    step.t = resume.optimizerStep;
+    s = resume.step;
+    tokens = resume.tokens;
+    data.restore(resume.data);
+  }
+  const perStep = cfg.batchSize * cfg.seqLen;
+  const started = performance.now();
+  let windowStart = performance.now();
+  let windowTokens = 0;
+  let last = NaN;
+  const checkpoint = (): Checkpoint => ({
+    step: s, tokens, weights: { ...model.weights }, m: { ...step.m }, v: { ...step.v }, optimizerStep: step.t, data: data.state(),
+  });
+  // The state one step back (references only: every step makes new arrays), so that a divergent step can be
+  // undone to weights whose loss was finite.
+  let previous: Checkpoint | null = null;
+  while (s < cfg.steps) {
+    if (hooks.signal?.aborted) {
+      await hooks.saveCheckpoint?.(checkpoint());
+      return { status: 'stopped', step: s, tokens, finalLoss: last, message: `stopped at step ${s}; resume with --resume` };
+    }
+    const before = checkpoint();
+    const batch = toBatch(data.next(), cfg.batchSize, cfg.seqLen);
+    const lr = learningRate(s, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
+    const r = await step.run(batch, lr);
+    if (!Number.isFinite(r.loss)) {
+      // The weights that gave this loss came from the previous update: go back to the ones before it.
+      const good = previous ?? before;
+      model.weights = { ...good.weights };
+      step.m = { ...good.m };
+      step.v = { ...good.v };
+      step.t = good.optimizerStep;
+      data.restore(good.data);
+      await hooks.saveCheckpoint?.(good);
+      return {
+        status: 'diverged', step: good.step, tokens: good.tokens, finalLoss: r.loss,
+        message: `loss became ${r.loss} at step ${s + 1} (learning rate ${lr.toExponential(2)}); kept the weights of step ${good.step}, the last with a finite loss: lower --lr or raise --warmup`,
+      };
+    }
+    previous = before;
+    s++;
+    tokens += perStep;
+    windowTokens += perStep;
+    last = r.loss;
+    const now = performance.now();
+    const tps = windowTokens / ((now - windowStart) / 1000);
+    hooks.onStep?.(s, r.loss, tps);
+    if (s % cfg.logEvery === 0 || s === cfg.steps) {
+      const rec: MetricsRecord = {
+        step: s, tokens, loss: r.loss, lr, tokens_per_s: tps, grad_norm: r.gradNorm, grad_norms: r.gradNorms,
+        elapsed_s: (now - started) / 1000,
+      };
+      if (val && cfg.evalEvery > 0 && (s % cfg.evalEvery === 0 || s === cfg.steps)) rec.val_loss = await validationLoss(step, val, cfg);
+      if (hooks.probe) Object.assign(rec, await hooks.probe(model, s));
+      await hooks.onMetrics?.(rec);
+      windowStart = performance.now();
+      windowTokens = 0;
+    }
+    if (cfg.checkpointEvery > 0 && s % cfg.checkpointEvery === 0 && s < cfg.steps) await hooks.saveCheckpoint?.(checkpoint());
+  }
+  await hooks.saveCheckpoint?.(checkpoint());
+  return { status: 'done', step: s, tokens, finalLoss: last, message: `trained ${s} steps (${tokens} tokens)` };
+}
+
+/** Mean next-token loss over `evalBatches` batches of the validation source (restored afterwards, so it is repeatable). */
+export async function validationLoss(step: TrainStep, val: BatchSource, cfg: Pick<TrainConfig, 'evalBatches' | 'batchSize' | 'seqLen'>): Promise<number> {
+  const saved = val.state();
+  let total = 0;
+  for (let i = 0; i < cfg.evalBatches; i++) total += await step.evalLoss(toBatch(val.next(), cfg.batchSize, cfg.seqLen));
+  val.restore(saved);
+  return total / cfg.evalBatches;
+}
+
+function toBatch(rows: number[][], B: number, T: number): Tensor<'int64'> {
+  if (rows.length !== B || rows.some((r) => r.length !== T + 1)) {
+    throw new Error(`batch source gave ${rows.length} rows of ${rows[0]?.length} tokens, expected ${B} of ${T + 1}`);
+  }
+  const data = new BigInt64Array(B * (T + 1));
+  rows.forEach((r, b) => r.forEach((t, i) => (data[b * (T + 1) + i] = BigInt(t))));
+  return { dtype: 'int64', shape: [B, T + 1], data };
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
+import { HookedTransformer } from '../../src/model/hookedTransformer.js';
+import { Rng } from '../../src/engine/index.js';
+import { train, type BatchSource, type Checkpoint, type MetricsRecord, type TrainConfig } from '../../src/train/trainer.js';
+import { learningRate } from '../../src/train/schedule.js';
+
+installNodeRuntime();
+
+/** Sequences of a random prefix followed by its repeat: learnable (induction) and seeded. */
+class RepeatSource implements BatchSource {
+  private rng: Rng;
+  constructor(seed: number, private B: number, private T: number, private V: number, private counting = false) { this.rng = new Rng(seed); }
+  next(): number[][] {
+    if (this.counting) {
+      // t+1 = t + 1 mod V from a random start: learnable through the direct path alone, so the loss falls fast.
+      return Array.from({ length: this.B }, () => {
+        const start = this.rng.int(this.V);
+        return Array.from({ length: this.T + 1 }, (_, i) => (start + i) % this.V);
+      });
+    }
+    return Array.from({ length: this.B }, () => {
+      const half = Array.from({ length: Math.ceil((this.T + 1) / 2) }, () => this.rng.int(this.V));
+      return [...half, ...half].slice(0, this.T + 1);
+    });
+  }
+  state(): unknown { return this.rng.state(); }
+  restore(s: unknown): void { this.rng = Rng.fromState(s as number[]); }
+  describe(): string { return 'repeat'; }
+}
+
+const cfg = { n_layers: 2, d_model: 32, n_heads: 4, d_head: 8, d_vocab: 16, n_ctx: 16, attn_only: true, normalization_type: 'LN' as const, seed: 1 };
+const tc = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  steps: 12, batchSize: 8, seqLen: 16, lr: 3e-3, warmup: 3, logEvery: 1, evalEvery: 4, evalBatches: 2, checkpointEvery: 0,
+  beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1, ...over,
+});
+
+async function run(over: Partial<TrainConfig> = {}, resume?: Checkpoint, upTo?: number, counting = false) {
+  const model = new HookedTransformer(cfg);
+  const records: MetricsRecord[] = [];
+  let saved: Checkpoint | null = null;
+  const ctrl = new AbortController();
+  const out = await train(model, new RepeatSource(7, 8, 16, 16, counting), new RepeatSource(99, 8, 16, 16, counting), tc(over), {
+    onMetrics: (r) => { records.push(r); },
+    saveCheckpoint: async (c) => { saved = c; },
+    onStep: (s) => { if (upTo !== undefined && s >= upTo) ctrl.abort(); },
+    signal: ctrl.signal,
+  }, resume);
+  return { model, records, saved: saved as Checkpoint | null, out };
+}
+
+test('the warm-up/cosine schedule rises linearly, peaks, and decays to minLr', () => {
+  const o = { lr: 1, warmup: 10, total: 110, minLr: 0.1 };
+  assert.equal(learningRate(0, o), 0.1);
+  assert.equal(learningRate(9, o), 1);
+  assert.ok(Math.abs(learningRate(60, o) - 0.55) < 1e-12);
+  assert.ok(Math.abs(learningRate(110, o) - 0.1) < 1e-12);
+});
+
+test('training is deterministic and its loss falls', async () => {
+  const a = await run({ steps: 40, lr: 1e-2 }, undefined, undefined, true);
+  const b = await run({ steps: 40, lr: 1e-2 }, undefined, undefined, true);
+  assert.deepEqual(a.records.map((r) => r.loss), b.records.map((r) => r.loss));
+  const first = a.records.slice(0, 5).reduce((s, r) => s + r.loss, 0) / 5;
+  const lastFive = a.records.slice(-5).reduce((s, r) => s + r.loss, 0) / 5;
+  assert.ok(lastFive < first - 0.2, `loss ${first} -> ${lastFive}`);
+  assert.equal(a.out.status, 'done');
+  assert.ok(a.records.some((r) => r.val_loss !== undefined));
+  assert.ok(a.records[0]!.grad_norms!['blocks.0.attn.W_Q']! > 0);
+});
+
+test('a run stopped and resumed from its checkpoint gives the same losses as one that never stopped', async () => {
+  const straight = await run({ steps: 12 });
+  const first = await run({ steps: 12 }, undefined, 5);
+  assert.equal(first.out.status, 'stopped');
+  assert.equal(first.saved!.step, 5);
+  const second = await run({ steps: 12 }, first.saved!);
+  const resumed = [...first.records, ...second.records].map((r) => r.loss);
+  assert.deepEqual(resumed, straight.records.map((r) => r.loss));
+  const w1 = straight.model.weights['blocks.1.attn.W_K']!.data;
+  const w2 = second.model.weights['blocks.1.attn.W_K']!.data;
+  assert.deepEqual(Array.from(w2), Array.from(w1));
+});
+
+test('a non-finite loss stops the run and keeps the last weights with a finite loss', async () => {
+  const r = await run({ steps: 40, lr: 1e9, warmup: 1, maxGradNorm: null });
+  assert.equal(r.out.status, 'diverged');
+  assert.match(r.out.message, /loss became (NaN|Infinity)/);
+  for (const t of Object.values(r.saved!.weights)) for (const v of t.data) assert.ok(Number.isFinite(v));
+  assert.ok(r.saved!.step < 40);
+});
+
+async function attentionChange(normalization_type: 'LN' | null): Promise<number> {
+  const model = new HookedTransformer({ ...cfg, normalization_type, init_range: 0.02 });
+  const probe = [[1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8]];
+  const names = ['blocks.0.attn.hook_pattern', 'blocks.1.attn.hook_pattern'];
+  const look = async () => (await model.runWithCache(probe, { names })).cache;
+  const before = await look();
+  await train(model, new RepeatSource(3, 8, 16, 16), null, tc({ steps: 60, lr: 1e-2, evalEvery: 0 }));
+  const after = await look();
+  let moved = 0;
+  for (const n of names) {
+    const a = after.get(n).data;
+    const b = before.get(n).data;
+    for (let i = 0; i < a.length; i++) moved = Math.max(moved, Math.abs(a[i]! - b[i]!));
+  }
+  return moved;
+}
+
+test('attention moves within a short run with LayerNorm, and stays stuck without it at std 0.02 (DESIGN.md)', async () => {
+  const withLn = await attentionChange('LN');
+  const without = await attentionChange(null);
+  assert.ok(withLn > 0.02, `with LayerNorm the largest change in attention is ${withLn}`);
+  assert.ok(without < withLn / 10, `without LayerNorm: ${without}, with: ${withLn}`);
+});
