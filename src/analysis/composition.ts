@@ -1,5 +1,5 @@
 import {
-  compile, concat, input, matmul, mT, reshape, Rng, slice, transpose, type Node, type Tensor,
+  compile, input, matmul, mT, reshape, Rng, transpose, type Node, type Tensor,
 } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 
@@ -21,8 +21,9 @@ export interface CompositionResult {
  * each divided by the product of the two factors' Frobenius norms.
  *
  * Never a d_model^2 product per pair: ||W_OV^a M_b||_F^2 = <G_a, H_b> with G_a = W_OV^aT W_OV^a and H_b = M_b M_b^T,
- * each built from its d_head-sized Gram core, and all pairs of one layer pair come from one matrix product.
+ * each built from its d_head-sized Gram core, and all pairs come from one [n, d_model^2] x [d_model^2, n] product.
  */
+/** `baselineSamples` heads per side for the random baseline (0: none, the baseline is NaN). */
 export async function compositionScores(model: HookedTransformer, opts: { baselineSamples?: number; seed?: number } = {}): Promise<CompositionResult> {
   const { n_layers: L, n_heads: H } = model.cfg;
   const w = model.weights;
@@ -34,7 +35,8 @@ export async function compositionScores(model: HookedTransformer, opts: { baseli
     return { dtype: 'float32', shape: [L * H, ...parts[0]!.shape.slice(1)], data } as Tensor<'float32'>;
   };
   const scores = await compositionFromFactors(stack('W_Q'), stack('W_K'), stack('W_V'), stack('W_O'), L, H);
-  const baseline = await randomBaseline(model.cfg.d_model, model.cfg.d_head, opts.baselineSamples ?? Math.max(4, Math.min(16, H)), opts.seed ?? 0);
+  const samples = opts.baselineSamples ?? Math.max(4, Math.min(16, H));
+  const baseline = samples > 0 ? await randomBaseline(model.cfg.d_model, model.cfg.d_head, samples, opts.seed ?? 0) : { q: NaN, k: NaN, v: NaN };
   return { scores, baseline, nHeads: H, nLayers: L };
 }
 
@@ -61,16 +63,10 @@ export async function compositionFromFactors(
     k: sandwich(k, gram(q)), // W_QK^T W_QK = W_K (W_Q^T W_Q) W_K^T
     v: sandwich(v, matmul(o, oT)), // W_OV W_OV^T = W_V (W_O W_O^T) W_V^T
   };
+  // All n x n products in one matmul per kind (twice the pairs we keep, but no copies of row and column blocks,
+  // which cost more than the products they save).
   const outs: Record<string, Node> = {};
-  for (const kind of ['q', 'k', 'v'] as const) {
-    const blocks: Node[] = [];
-    for (let la = 0; la < L - 1; la++) {
-      const rows = slice(G, [la * H], [(la + 1) * H], [0]);
-      const cols = slice(right[kind], [(la + 1) * H], [n], [0]);
-      blocks.push(reshape(matmul(rows, transpose(cols, [1, 0])), [H * (n - (la + 1) * H)]));
-    }
-    if (blocks.length > 0) outs[`sq_${kind}`] = concat(blocks, 0);
-  }
+  for (const kind of ['q', 'k', 'v'] as const) outs[`sq_${kind}`] = matmul(G, mT(right[kind]));
   // Squared norms from the d_head x d_head cores: ||W_V W_O||^2 = tr(W_V^T W_V W_O W_O^T), likewise QK.
   const trace = (a: Node, b: Node) => reshape(matmul(reshape(a, [n, 1, E * E]), reshape(transpose(b, [0, 2, 1]), [n, E * E, 1])), [n]);
   outs['ov2'] = trace(gram(v), matmul(o, oT));
@@ -81,12 +77,10 @@ export async function compositionFromFactors(
   const result = {} as Record<CompositionKind, number[][]>;
   for (const kind of ['q', 'k', 'v'] as const) {
     const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-    const sq = r[`sq_${kind}`]?.data as Float32Array | undefined;
-    let at = 0;
-    for (let la = 0; la < L - 1; la++) for (let a = la * H; a < (la + 1) * H; a++) for (let b = (la + 1) * H; b < n; b++) {
+    const sq = r[`sq_${kind}`]!.data as Float32Array;
+    for (let a = 0; a < n; a++) for (let b = (Math.floor(a / H) + 1) * H; b < n; b++) {
       const denom = ov[a]! * (kind === 'v' ? ov[b]! : qk[b]!);
-      m[a]![b] = denom > 0 ? Math.sqrt(Math.max(0, sq![at]!)) / denom : 0;
-      at++;
+      m[a]![b] = denom > 0 ? Math.sqrt(Math.max(0, sq[a * n + b]!)) / denom : 0;
     }
     result[kind] = m;
   }

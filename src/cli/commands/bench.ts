@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { benchGpt2Cache } from '../bench/gpt2Cache.js';
 import { benchMatmul } from '../bench/matmul.js';
 import { benchToyTrain } from '../bench/toyTrain.js';
+import { benchGpt2Circuits } from '../bench/gpt2Circuits.js';
 import { findPeer, runPeer } from '../bench/peer.js';
 import type { BenchResult } from '../bench/timing.js';
 
@@ -11,6 +12,7 @@ const WORKLOADS: Record<string, { run: () => Promise<BenchResult>; peer: boolean
   matmul: { run: () => benchMatmul(), peer: false },
   'toy-train': { run: () => benchToyTrain(), peer: true },
   'gpt2-cache': { run: () => benchGpt2Cache(), peer: true },
+  'gpt2-circuits': { run: () => benchGpt2Circuits(), peer: true },
 };
 
 export function registerWorkload(name: string, run: () => Promise<BenchResult>, peer: boolean): void {
