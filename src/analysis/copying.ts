@@ -2,6 +2,7 @@ import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { eigenvalues } from './linalg/eigenvalues.js';
 import { stackedMatrix } from './linalg/matrix.js';
 import { ovCores } from './ovCores.js';
+import { copyingScore } from './factored.js';
 
 export interface CopyingScores {
   /** Re(Σλ) / Σ|λ| of each head's full OV circuit, `[layer][head]`, in [-1, 1]: 1 for a pure copying head. */
@@ -25,20 +26,9 @@ export async function copyingScores(model: HookedTransformer): Promise<CopyingSc
     eig.push([]);
     for (let h = 0; h < H; h++) {
       const ev = eigenvalues(stackedMatrix(cores, l * H + h));
-      scores[l]!.push(copyingScore(ev.re, ev.im));
+      scores[l]!.push(copyingScore(ev));
       eig[l]!.push({ re: Array.from(ev.re), im: Array.from(ev.im) });
     }
   }
   return { scores, eigenvalues: eig };
-}
-
-/** Re(Σλ) / Σ|λ| (0 when every eigenvalue is 0). */
-export function copyingScore(re: ArrayLike<number>, im: ArrayLike<number>): number {
-  let sum = 0;
-  let abs = 0;
-  for (let i = 0; i < re.length; i++) {
-    sum += re[i]!;
-    abs += Math.hypot(re[i]!, im[i]!);
-  }
-  return abs === 0 ? 0 : sum / abs;
 }
