@@ -1,0 +1,112 @@
+import type { HookedTransformer } from '../model/hookedTransformer.js';
+
+export interface BigramComparison {
+  /** Source tokens compared (the most frequent ones), most frequent first. */
+  tokens: number[];
+  /** Pearson correlation of model and empirical log-probabilities over every (source, next) pair of those tokens. */
+  pearson: number;
+  /** Spearman rank correlation over the same pairs. */
+  spearman: number;
+  /** Mean over the sources (weighted by frequency) of KL(empirical || model) in nats. */
+  kl: number;
+  /** For each compared source token, the model's top next tokens with log-probabilities. */
+  topPredictions: { token: number; next: { token: number; logProb: number }[] }[];
+}
+
+/** Counts of (token, next token) pairs in a token stream: `counts[a * V + b]`. */
+export function bigramCounts(stream: ArrayLike<number>, vocab: number): Float64Array {
+  const c = new Float64Array(vocab * vocab);
+  for (let i = 0; i + 1 < stream.length; i++) c[stream[i]! * vocab + stream[i + 1]!]! += 1;
+  return c;
+}
+
+/**
+ * Zero-layer models learn bigram statistics ("A Mathematical Framework", zero-layer section): their logits depend
+ * only on the current token (embed, ln_final, unembed), so log softmax(logits) should track log P(next | token).
+ * The model's prediction for a token is averaged over positions (learned positional embeddings make it depend on
+ * position a little). Empirical probabilities are add-`alpha` smoothed.
+ */
+export async function compareBigrams(model: HookedTransformer, stream: ArrayLike<number>, opts: { topTokens?: number; alpha?: number; positions?: number } = {}): Promise<BigramComparison> {
+  const V = model.cfg.d_vocab;
+  if (model.cfg.n_layers !== 0) throw new Error(`compareBigrams: needs a zero-layer model (this one has ${model.cfg.n_layers} layers)`);
+  const counts = bigramCounts(stream, V);
+  const freq = new Float64Array(V);
+  for (let i = 0; i + 1 < stream.length; i++) freq[stream[i]!]! += 1;
+  const N = Math.min(opts.topTokens ?? 200, V);
+  const tokens = Array.from(freq.keys()).filter((t) => freq[t]! > 0).sort((a, b) => freq[b]! - freq[a]!).slice(0, N);
+  const alpha = opts.alpha ?? 0.1;
+  const P = Math.min(opts.positions ?? 8, model.cfg.n_ctx);
+  // Each row is one token repeated at P positions: a zero-layer model's positions do not interact.
+  const rows = tokens.map((t) => new Array<number>(P).fill(t));
+  const logits = await model.run(rows);
+  const modelLp = new Float64Array(tokens.length * V);
+  tokens.forEach((_, r) => {
+    for (let p = 0; p < P; p++) {
+      const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
+      let max = -Infinity;
+      for (const v of row) max = Math.max(max, v);
+      let z = 0;
+      for (const v of row) z += Math.exp(v - max);
+      const lse = max + Math.log(z);
+      for (let j = 0; j < V; j++) modelLp[r * V + j]! += (row[j]! - lse) / P;
+    }
+  });
+  const empLp = new Float64Array(tokens.length * V);
+  let kl = 0;
+  let weight = 0;
+  tokens.forEach((t, r) => {
+    let total = 0;
+    for (let j = 0; j < V; j++) total += counts[t * V + j]! + alpha;
+    let k = 0;
+    for (let j = 0; j < V; j++) {
+      const p = (counts[t * V + j]! + alpha) / total;
+      empLp[r * V + j] = Math.log(p);
+      k += p * (Math.log(p) - modelLp[r * V + j]!);
+    }
+    kl += freq[t]! * k;
+    weight += freq[t]!;
+  });
+  const topPredictions = tokens.map((t, r) => ({
+    token: t,
+    next: Array.from({ length: V }, (_, j) => j).sort((a, b) => modelLp[r * V + b]! - modelLp[r * V + a]!).slice(0, 5)
+      .map((j) => ({ token: j, logProb: modelLp[r * V + j]! })),
+  }));
+  return { tokens, pearson: pearson(modelLp, empLp), spearman: pearson(ranks(modelLp), ranks(empLp)), kl: kl / weight, topPredictions };
+}
+
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = x[i]! - mx;
+    const b = y[i]! - my;
+    sxy += a * b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  return sxx === 0 || syy === 0 ? 0 : sxy / Math.sqrt(sxx * syy);
+}
+
+/** Ranks (1-based, ties averaged), for Spearman's correlation. */
+export function ranks(x: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a]! - x[b]!);
+  const r = new Float64Array(x.length);
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j + 1 < idx.length && x[idx[j + 1]!] === x[idx[i]!]) j++;
+    const avg = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) r[idx[k]!] = avg;
+    i = j + 1;
+  }
+  return r;
+}
