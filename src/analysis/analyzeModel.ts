@@ -1,0 +1,112 @@
+import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { layerCircuits, skipTrigrams, type SkipTrigram } from './circuits.js';
+import { compositionScores, rankVirtualHeads, type CompositionKind } from './composition.js';
+import { copyingScores } from './copying.js';
+import { detectHeads, inContextLearningScore, type HeadScores } from './detectors.js';
+import { directLogitAttribution, type Attribution } from './attribution.js';
+import { logitLens, type LogitLens } from './logitLens.js';
+import { termImportance, type Term } from './termImportance.js';
+import { compareBigrams, type BigramComparison } from './bigram.js';
+
+/** The version of the JSON `analyze` writes; bumped on any change a reader would notice (docs/analysis-schema.md). */
+export const ANALYSIS_SCHEMA = 'circuitscope.analysis/1';
+
+export interface HeadRef { layer: number; head: number }
+
+export interface AnalysisReport {
+  schema: typeof ANALYSIS_SCHEMA;
+  model: { name: string; n_layers: number; n_heads: number; d_model: number; d_vocab: number; n_ctx: number; attn_only: boolean };
+  detectors?: {
+    induction: HeadScores; previousToken: HeadScores; duplicateToken: HeadScores; currentToken: HeadScores;
+    lossByPosition: number[]; inductionLossGap: number; probeLength: number;
+  };
+  /** Loss late in a context minus early, on the given text (negative: in-context learning). */
+  inContextLearning?: { score: number; early: number; late: number };
+  copying?: { scores: HeadScores; eigenvalues: { re: number[]; im: number[] }[][] };
+  composition?: {
+    scores: Record<CompositionKind, number[][]>; baseline: Record<CompositionKind, number>;
+    top: { kind: CompositionKind; from: HeadRef; to: HeadRef; score: number }[];
+    virtualHeads: { from: HeadRef; to: HeadRef; score: number }[];
+  };
+  termImportance?: { loss: number; expansionLoss: number; terms: Term[] };
+  skipTrigrams?: { layer: number; head: number; trigrams: (SkipTrigram & { text?: string })[] }[];
+  bigram?: BigramComparison;
+  prompt?: { tokens: number[]; strTokens: string[] | null; logitLens: LogitLens; attribution: { token: number; components: Attribution[] } };
+}
+
+export interface AnalyzeOptions {
+  /** A prompt (token ids) for the logit lens and direct logit attribution. */
+  prompt?: number[];
+  /** Held-out token stream: for the in-context-learning score and, for zero-layer models, bigram statistics. */
+  text?: ArrayLike<number>;
+  /** Token to string, for skip-trigram text and prompt tokens. */
+  decode?: (ids: readonly number[]) => string;
+  /** Skip the analyses that scale with vocab x vocab (skip-trigrams) on large models. */
+  skipTrigramsUpTo?: number;
+}
+
+/** Runs every analysis that applies to this model and returns them as one JSON-serialisable report. */
+export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const cfg = model.cfg;
+  const report: AnalysisReport = {
+    schema: ANALYSIS_SCHEMA,
+    model: { name: cfg.model_name, n_layers: cfg.n_layers, n_heads: cfg.n_heads, d_model: cfg.d_model, d_vocab: cfg.d_vocab, n_ctx: cfg.n_ctx, attn_only: cfg.attn_only },
+  };
+  const ref = (flat: number): HeadRef => ({ layer: Math.floor(flat / cfg.n_heads), head: flat % cfg.n_heads });
+  if (cfg.n_layers >= 1) {
+    const d = await detectHeads(model);
+    report.detectors = {
+      induction: d.induction, previousToken: d.previousToken, duplicateToken: d.duplicateToken, currentToken: d.currentToken,
+      lossByPosition: d.lossByPosition, inductionLossGap: d.inductionLossGap, probeLength: d.probe.length,
+    };
+    if (cfg.d_vocab_out === cfg.d_vocab) report.copying = await copyingScores(model);
+  }
+  if (opts.text && opts.text.length > cfg.n_ctx * 2) {
+    const T = cfg.n_ctx;
+    const rows: number[][] = [];
+    for (let i = 0; i + T <= opts.text.length && rows.length < 16; i += T) rows.push(Array.from({ length: T }, (_, j) => opts.text![i + j]!));
+    const per = await model.loss(rows, { perToken: true });
+    const early = Math.max(1, Math.floor((T - 1) / 10));
+    report.inContextLearning = { score: inContextLearningScore(per, early, T - 2), early, late: T - 2 };
+    if (cfg.n_layers === 0) report.bigram = await compareBigrams(model, opts.text);
+  }
+  if (cfg.n_layers >= 2) {
+    const c = await compositionScores(model);
+    const top: { kind: CompositionKind; from: HeadRef; to: HeadRef; score: number }[] = [];
+    for (const kind of ['q', 'k', 'v'] as const) {
+      c.scores[kind].forEach((row, a) => row.forEach((s, b) => { if (s > 0) top.push({ kind, from: ref(a), to: ref(b), score: s }); }));
+    }
+    top.sort((x, y) => y.score - x.score);
+    report.composition = {
+      scores: c.scores, baseline: c.baseline, top: top.slice(0, 20),
+      virtualHeads: rankVirtualHeads(c, 10).map((v) => ({ from: { layer: v.from[0], head: v.from[1] }, to: { layer: v.to[0], head: v.to[1] }, score: v.score })),
+    };
+  }
+  if (cfg.attn_only && (cfg.n_layers === 1 || cfg.n_layers === 2) && opts.text && opts.text.length > cfg.n_ctx * 4) {
+    const T = Math.min(cfg.n_ctx, 128);
+    const rows: number[][] = [];
+    for (let i = 0; i + T <= opts.text.length && rows.length < 8; i += T) rows.push(Array.from({ length: T }, (_, j) => opts.text![i + j]!));
+    report.termImportance = await termImportance(model, rows);
+  }
+  if (cfg.n_layers >= 1 && cfg.d_vocab <= (opts.skipTrigramsUpTo ?? 8192) && cfg.d_vocab_out === cfg.d_vocab) {
+    const cs = await layerCircuits(model, 0);
+    report.skipTrigrams = cs.map((c) => ({
+      layer: 0, head: c.head,
+      trigrams: skipTrigrams(c, { k: 10 }).map((t) => (opts.decode ? { ...t, text: `${opts.decode([t.src])} ... ${opts.decode([t.dest])} -> ${opts.decode([t.out])}` } : t)),
+    }));
+  }
+  if (opts.prompt && opts.prompt.length >= 2) {
+    const lens = await logitLens(model, [opts.prompt]);
+    const last = await model.run([opts.prompt]);
+    const V = cfg.d_vocab_out;
+    const row = last.data.subarray((opts.prompt.length - 1) * V, opts.prompt.length * V);
+    let best = 0;
+    for (let i = 1; i < V; i++) if (row[i]! > row[best]!) best = i;
+    const dla = await directLogitAttribution(model, [opts.prompt], { position: -1, token: best });
+    report.prompt = {
+      tokens: opts.prompt, strTokens: opts.decode ? opts.prompt.map((t) => opts.decode!([t])) : null,
+      logitLens: lens, attribution: { token: best, components: dla.components },
+    };
+  }
+  return report;
+}
