@@ -10,7 +10,7 @@ const m = new HookedTransformer({ n_layers: 1, d_model: 8, n_heads: 2, d_head: 3
 const { d_model: D, d_head: E, d_vocab: V } = m.cfg;
 const W = (name: string) => m.weights[name]!.data;
 /** Dense M[i][j] = Σ_e (X Y_h)[i, e] (Z_h)[e, j] by hand. */
-function dense(h: number, left: (i: number, e: number) => number, right: (e: number, j: number) => number, rows: number, cols: number): number[][] {
+function dense(left: (i: number, e: number) => number, right: (e: number, j: number) => number, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => {
     let s = 0;
     for (let e = 0; e < E; e++) s += left(i, e) * right(e, j);
@@ -27,10 +27,10 @@ const proj = (rowsOf: Float32Array, mat: Float32Array, h: number) => (i: number,
 test('full QK and OV circuits equal the dense products', async () => {
   const cs = await layerCircuits(m, 0);
   for (const h of [0, 1]) {
-    const qk = dense(h, proj(W('embed.W_E'), W('blocks.0.attn.W_Q'), h), (e, j) => proj(W('embed.W_E'), W('blocks.0.attn.W_K'), h)(j, e), V, V);
+    const qk = dense(proj(W('embed.W_E'), W('blocks.0.attn.W_Q'), h), (e, j) => proj(W('embed.W_E'), W('blocks.0.attn.W_K'), h)(j, e), V, V);
     const WO = W('blocks.0.attn.W_O');
     const WU = W('unembed.W_U');
-    const ov = dense(h, proj(W('embed.W_E'), W('blocks.0.attn.W_V'), h), (e, j) => {
+    const ov = dense(proj(W('embed.W_E'), W('blocks.0.attn.W_V'), h), (e, j) => {
       let s = 0;
       for (let d = 0; d < D; d++) s += WO[(h * E + e) * D + d]! * WU[d * V + j]!;
       return s;
@@ -45,7 +45,7 @@ test('full QK and OV circuits equal the dense products', async () => {
 test('the positional QK circuit is W_pos W_QK W_pos^T with the future masked', async () => {
   const P = await positionalQK(m, 0, 1);
   const T = 5;
-  const pq = dense(1, proj(W('pos_embed.W_pos'), W('blocks.0.attn.W_Q'), 1), (e, j) => proj(W('pos_embed.W_pos'), W('blocks.0.attn.W_K'), 1)(j, e), T, T);
+  const pq = dense(proj(W('pos_embed.W_pos'), W('blocks.0.attn.W_Q'), 1), (e, j) => proj(W('pos_embed.W_pos'), W('blocks.0.attn.W_K'), 1)(j, e), T, T);
   for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
     if (j > i) assert.equal(P.data[i * T + j], -Infinity);
     else assert.ok(Math.abs(P.data[i * T + j]! - pq[i]![j]!) < 1e-5);

@@ -46,9 +46,12 @@ test('maximum sends the adjoint to the larger operand only', async () => {
   assert.deepEqual([...ga].map((v) => v !== 0), [true, false, true, false]);
 });
 
-test('pow: base and exponent, broadcast exponent', async () => {
-  await gradcheck([{ shape: [2, 3], sample: positive() }, { shape: [3] }], ([a, b]) => pow(a!, b!));
-});
+for (const [sa, sb] of patterns) {
+  test(`pow [${sa.join(',')}] with [${sb.join(',')}]: base and exponent`, async () => {
+    // A positive base keeps a^b and the exponent's adjoint a^b log a real.
+    await gradcheck([{ shape: sa, sample: positive() }, { shape: sb }], ([a, b]) => pow(a!, b!));
+  });
+}
 
 test('pow with a constant exponent', async () => {
   await gradcheck([[2, 3]], ([a]) => pow(a!, 3));

@@ -15,9 +15,10 @@ test('gather: embedding lookup with repeated indices', async () => {
   await gradcheck([[5, 3]], ([w]) => gather(w!, idx));
 });
 
-test('gather: scalar index and int32 indices', async () => {
+test('gather: scalar index, int32 indices and negative indices (counted from the end)', async () => {
   await gradcheck([[4, 3]], ([w]) => gather(w!, constant(int64Tensor([2], []))));
   await gradcheck([[4, 3]], ([w]) => gather(w!, int32([3, 1, 3], [3])));
+  await gradcheck([[4, 3]], ([w]) => gather(w!, int64([-1, 0, 3, -4], [2, 2])));
 });
 
 test('gather gradient is a scatter-add: a row looked up k times gets k times the adjoint', async () => {
@@ -47,6 +48,12 @@ test('scatterNDAdd: data and updates, rows with repeated indices', async () => {
 test('scatterNDAdd with full-coordinate indices (k = 2): data and updates', async () => {
   const idx = int64([0, 1, 2, 0, 0, 1], [3, 2]);
   await gradcheck([[3, 2], [3]], ([d, u]) => tanh(scatterNDAdd(d!, idx, u!)));
+});
+
+test('gatherElements and scatterElementsAdd with int32 indices', async () => {
+  const idx = int32([2, 2, 0, 1], [2, 2]);
+  await gradcheck([[2, 3]], ([x]) => gatherElements(x!, idx, 1));
+  await gradcheck([[2, 3], [2, 2]], ([d, u]) => tanh(scatterElementsAdd(d!, idx, u!, 1)));
 });
 
 test('scatterElementsAdd along axes 0 and 1, with repeats', async () => {

@@ -1,7 +1,7 @@
 // Gradients of the transformer's building blocks: softmax, LayerNorm, GELU, cross-entropy, the causal mask.
 import { test } from 'node:test';
 import {
-  causalMask, constant, crossEntropy, gelu, geluTanh, int64Tensor, layerNorm, logSoftmax, matmul, mT, softmax,
+  causalMask, constant, crossEntropy, tensor, gelu, geluTanh, int64Tensor, layerNorm, logSoftmax, matmul, mT, softmax,
 } from '../../src/engine/index.js';
 import { gradcheck } from './gradcheck.js';
 
@@ -42,6 +42,11 @@ test('crossEntropy, mean over positions', async () => {
 
 test('crossEntropy, per token', async () => {
   await gradcheck([[2, 3, 5]], ([logits]) => crossEntropy(logits!, targets, 'none'));
+});
+
+test('crossEntropy with int32 targets over a 2-D batch of positions', async () => {
+  const t32 = constant(tensor(Int32Array.from([3, 0, 3, 1]), [4]));
+  await gradcheck([[4, 5]], ([logits]) => crossEntropy(logits!, t32, 'mean'));
 });
 
 test('causalMask then softmax (an attention pattern)', async () => {

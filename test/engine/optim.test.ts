@@ -1,7 +1,7 @@
 // AdamW and gradient clipping as graphs, against by-hand float64 references.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, input, tanh, tensor, Rng, type Node, type Tensor } from '../../src/engine/index.js';
+import { add, compile, constant, grad, input, mul, reduceSum, tanh, tensor, Rng, type Node, type Tensor } from '../../src/engine/index.js';
 import {
   adamw, adamwStepFeeds, adamwStepInputs, clipGradNorm, momentInputs, ADAMW_DEFAULTS, type AdamWConfig,
 } from '../../src/engine/optim/index.js';
@@ -171,4 +171,63 @@ test('clipGradNorm with maxNorm fed at run time', async () => {
   close(await run(5), [3, 4], 1e-6, 'clipped to 5');
   assert.deepEqual(await run(20), [6, 8]);
   assert.throws(() => clipGradNorm([g], input('bad', [2], 'float64')), /maxNorm must be a scalar/);
+});
+
+test('a whole step in one graph (loss, grad, clip with a fed maxNorm, AdamW) against the host, clipping on and off', async () => {
+  // L = Σ_i Σ (a_i p_i² / 2 + b_i p_i), so dL/dp_i = a_i p_i + b_i can be written down on the host.
+  const rng = new Rng(23);
+  const coef = names.map((n) => ({
+    a: Float64Array.from({ length: size(shapes[n]!) }, () => 0.5 + rng.uniform()),
+    b: Float64Array.from({ length: size(shapes[n]!) }, () => rng.normal()),
+  }));
+  const params = names.map((n) => input(n, shapes[n]!, 'float64'));
+  const loss = params
+    .map((p, i) => reduceSum(add(mul(mul(p, p), constant(tensor(coef[i]!.a.map((x) => x / 2), p.shape))), mul(p, constant(tensor(coef[i]!.b, p.shape))))))
+    .reduce((x, y) => add(x, y));
+  const maxNorm = input('max_norm', [], 'float64');
+  const clipped = clipGradNorm(grad(loss, params), maxNorm);
+  const { m, v } = momentInputs(params);
+  const cfg: AdamWConfig = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 };
+  const decayMask = [true, false, true];
+  const upd = adamw(params, clipped.grads, m, v, { ...adamwStepInputs('float64'), ...cfg, decayMask });
+  const outs: Record<string, Node> = { scale: clipped.scale };
+  names.forEach((n, i) => {
+    outs[`p.${n}`] = upd.params[i]!;
+    outs[`m.${n}`] = upd.m[i]!;
+    outs[`v.${n}`] = upd.v[i]!;
+  });
+  const step = compile(outs);
+
+  const host: HostState[] = names.map((n) => ({
+    p: Float64Array.from({ length: size(shapes[n]!) }, () => rng.normal()),
+    m: new Float64Array(size(shapes[n]!)),
+    v: new Float64Array(size(shapes[n]!)),
+  }));
+  const state: Record<string, Tensor> = {};
+  names.forEach((n, i) => {
+    state[n] = tensor(Float64Array.from(host[i]!.p), shapes[n]!);
+    state[`adamw.exp_avg.${n}`] = tensor(new Float64Array(size(shapes[n]!)), shapes[n]!);
+    state[`adamw.exp_avg_sq.${n}`] = tensor(new Float64Array(size(shapes[n]!)), shapes[n]!);
+  });
+  const scales: number[] = [];
+  for (let t = 1; t <= 5; t++) {
+    const mx = t % 2 === 1 ? 0.5 : 100; // odd steps clip, even steps do not
+    const lr = 0.05;
+    const out = await step.run({ ...state, max_norm: tensor(Float64Array.of(mx), []), ...adamwStepFeeds(t, lr, cfg, 'float64') });
+    const gs = host.map((h, i) => h.p.map((p, k) => coef[i]!.a[k]! * p + coef[i]!.b[k]!));
+    const total = Math.sqrt(gs.reduce((s2, g) => s2 + g.reduce((q, x) => q + x * x, 0), 0));
+    const scale = Math.min(1, mx / (total + 1e-6));
+    scales.push(scale);
+    close(out.scale!.data as Float64Array, [scale], 1e-12, `step ${t} scale`);
+    host.forEach((h, i) => referenceStep(h, gs[i]!.map((g) => g * scale), t, lr, cfg, decayMask[i]!));
+    names.forEach((n, i) => {
+      state[n] = out[`p.${n}`]!;
+      state[`adamw.exp_avg.${n}`] = out[`m.${n}`]!;
+      state[`adamw.exp_avg_sq.${n}`] = out[`v.${n}`]!;
+      close(out[`p.${n}`]!.data as Float64Array, host[i]!.p, 1e-12, `step ${t} ${n}`);
+      close(out[`m.${n}`]!.data as Float64Array, host[i]!.m, 1e-12, `step ${t} exp_avg ${n}`);
+      close(out[`v.${n}`]!.data as Float64Array, host[i]!.v, 1e-12, `step ${t} exp_avg_sq ${n}`);
+    });
+  }
+  assert.ok(scales.some((x) => x < 0.5) && scales.some((x) => x === 1), `both regimes exercised: ${scales.join(', ')}`);
 });

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, compile, concat, constant, input, lower, matmul, mul, reduceSum, reshape, softmax, StagedProgram, tanh, tensor,
-  transpose, Rng, type Node, type Tensor,
+  add, clearSessions, compile, concat, constant, getRuntime, input, lower, matmul, mul, reduceSum, reshape, setRuntime, softmax,
+  StagedProgram, tanh, tensor, transpose, Rng, type Node, type Tensor,
 } from '../../src/engine/index.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 
@@ -44,6 +44,28 @@ test('compiling the same graph twice gives the same LoweredGraph key; a differen
   assert.equal(lower({ y: buildGraph(0.5) }).key, lower({ y }).key);
   assert.notEqual(compile({ y: buildGraph(0.25) }).graph.key, k1, 'a different constant');
   assert.notEqual(compile({ z: buildGraph(0.5) }).graph.key, k1, 'a different output name');
+});
+
+test('running the same graph compiled twice creates one session; a different graph its own', async () => {
+  const real = getRuntime();
+  const created: Uint8Array[] = [];
+  // The runtime seam sees every session the cache asks for, which makes reuse observable without timing.
+  setRuntime({ name: 'counting', createSession: (model) => (created.push(model), real.createSession(model)) });
+  try {
+    await clearSessions();
+    const feeds = { x: tensor(new Float32Array(6), [2, 3]), w: tensor(new Float32Array(12), [3, 4]) };
+    const first = await compile({ y: buildGraph(0.75) }).run(feeds);
+    const second = await compile({ y: buildGraph(0.75) }).run(feeds);
+    assert.equal(created.length, 1, 'the second Program reuses the first one\'s session');
+    assert.deepEqual([...(second.y.data as Float32Array)], [...(first.y.data as Float32Array)]);
+    await compile({ y: buildGraph(0.125) }).run(feeds);
+    assert.equal(created.length, 2, 'another graph gets a session of its own');
+    await clearSessions();
+    await compile({ y: buildGraph(0.75) }).run(feeds);
+    assert.equal(created.length, 3, 'clearSessions drops the cache');
+  } finally {
+    setRuntime(real);
+  }
 });
 
 test('pre-allocated outputs are filled in place, including an output whose final reshape runs on the host', async () => {
