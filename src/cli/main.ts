@@ -1,5 +1,6 @@
 import { installNodeRuntime } from '../io/nodeRuntime.js';
 import { benchCommand } from './commands/bench.js';
+import { trainCommand } from './commands/train.js';
 import { UsageError } from './errors.js';
 
 const HELP = `circuitscope: mechanistic interpretability of transformers, in TypeScript
@@ -7,10 +8,11 @@ const HELP = `circuitscope: mechanistic interpretability of transformers, in Typ
 Usage: circuitscope <command> [options]   (circuitscope <command> --help for each)
 
 Commands:
+  train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { bench: benchCommand };
+const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand };
 
 /** Registers a command (each command module adds itself here). */
 export function addCommand(name: string, run: Command): void {

@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import { BatchIterator, evaluationBatches, textMix, describeMix, type BatchState } from '../../data/index.js';
+import { detectHeads, inContextLearningScore } from '../../analysis/detectors.js';
+import { HookedTransformer } from '../../model/hookedTransformer.js';
+import { validateConfig, type ConfigInput } from '../../model/config.js';
+import { getPreset, PRESETS, type Preset } from '../../train/presets.js';
+import { train, type BatchSource, type MetricsRecord, type TrainConfig } from '../../train/trainer.js';
+import { RunDir } from '../../io/runDir.js';
+import { prepareTrainingData } from '../../io/trainingData.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { UsageError } from '../errors.js';
+import { Progress } from '../progress.js';
+
+export const TRAIN_HELP = `circuitscope train --preset NAME --out DIR [options]
+circuitscope train --resume DIR
+
+Trains one of the framework's toy models and writes a run directory (config.json, model.safetensors,
+tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze and loadModel read.
+
+  --preset NAME        ${Object.keys(PRESETS).join(', ')} (default attn-only-2l)
+  --out DIR            where the run goes (must not already hold a run; use --resume to continue one)
+  --resume DIR         continue a stopped run exactly where it stopped
+  --data PATH          a .txt file or a folder of .txt files instead of the embedded Brown corpus
+  --steps N --lr X --batch-size N --warmup N --seed N --repeat-fraction X   override the preset
+  --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
+  --eval-every N       validation loss and head scores every N steps
+  --json               machine-readable progress: one metrics JSON object per line on stdout
+Ctrl-C saves a checkpoint and exits; --resume continues from it.`;
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
+      steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, set: { type: 'string', multiple: true },
+      'eval-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(TRAIN_HELP);
+    return 0;
+  }
+  const json = values.json ?? false;
+  let run: RunDir;
+  let preset: Preset;
+  let source: string;
+  let resumeFrom = false;
+  if (values.resume) {
+    run = new RunDir(values.resume);
+    const meta = (await run.readJson('run.json')) as RunMeta;
+    preset = meta.preset;
+    source = meta.data;
+    resumeFrom = true;
+  } else {
+    if (!values.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
+    preset = getPresetOrUsage(values.preset ?? 'attn-only-2l');
+    applyOverrides(preset, values);
+    source = values.data ?? 'brown';
+    run = await RunDir.create(values.out);
+    if (await run.exists('trainer_state.safetensors')) throw new UsageError(`train: ${values.out} already holds a run (use --resume ${values.out} to continue it, or another --out)`);
+  }
+  const progress = Progress.for(json, preset.train.steps);
+  const data = await prepareTrainingData(source, preset.data.tokenizer, resumeFrom ? await run.readJson('tokenizer.json') : undefined, (m) => progress.note(m));
+  progress.note(data.description);
+  const tok = data.tokenizer;
+  const cfg = validateConfig({ ...preset.model, d_vocab: tok.vocabSize, bos_token_id: tok.bosTokenId, tokenizer_name: tok.name } as ConfigInput, `preset ${preset.name}`);
+  const model = new HookedTransformer(cfg, undefined, tok);
+  const tc = preset.train;
+  const length = tc.seqLen + 1;
+  const mix = textMix(data.train, { length, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction });
+  const opts = { batchSize: tc.batchSize, seed: cfg.seed ?? 0 };
+  let iterator = new BatchIterator(mix, opts);
+  const trainSource: BatchSource = {
+    next: () => tensorRows(iterator.nextBatch().tokens),
+    state: () => iterator.state(),
+    restore: (s) => { iterator = new BatchIterator(mix, opts, s as BatchState); },
+    describe: () => describeMix(iterator.describe()),
+  };
+  const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
+  let valAt = 0;
+  const valSource: BatchSource = {
+    next: () => tensorRows(valBatches[valAt++ % valBatches.length]!),
+    state: () => valAt,
+    restore: (s) => { valAt = s as number; },
+    describe: () => 'validation',
+  };
+
+  let resume;
+  if (resumeFrom) {
+    resume = await run.loadCheckpoint();
+    await run.rewriteMetrics((await run.readMetrics()).filter((r) => r.step <= resume!.step));
+    progress.note(`resuming at step ${resume.step}`);
+  } else {
+    await run.writeJson('tokenizer.json', tok.toJSON());
+    await run.writeJson('run.json', { preset, data: source, dataDescription: data.description, mix: trainSource.describe() } satisfies RunMeta);
+  }
+  const icl = valBatches[0]!;
+  const ctrl = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    progress.note('stopping: saving a checkpoint (Ctrl-C again to quit without saving)');
+    ctrl.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  const outcome = await train(model, trainSource, valSource, tc, {
+    signal: ctrl.signal,
+    onStep: (s, loss, tps) => progress.step(s, loss, tps, started),
+    saveCheckpoint: (c) => run.saveCheckpoint(model.cfg, c),
+    probe: async (m, step) => (step % tc.evalEvery === 0 || step === tc.steps ? headProbes(m, icl) : {}),
+    onMetrics: async (r: MetricsRecord) => {
+      await run.appendMetrics(r);
+      if (json) console.log(JSON.stringify(r));
+    },
+  }, resume);
+  process.off('SIGINT', onSigint);
+  progress.note(outcome.message);
+  if (!json) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
+  return outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0;
+}
+
+interface RunMeta {
+  preset: Preset;
+  data: string;
+  dataDescription: string;
+  mix: string;
+}
+
+/** The training dynamics DESIGN.md asks for: head detector scores and the in-context-learning score. */
+async function headProbes(model: HookedTransformer, icl: Tensor<'int64'>): Promise<Record<string, unknown>> {
+  if (model.cfg.n_layers === 0) return {};
+  const d = await detectHeads(model, { batch: 4, length: Math.min(40, Math.floor((model.cfg.n_ctx - 1) / 2)) });
+  const T = model.cfg.n_ctx;
+  const rows = tensorRows(icl).map((r) => r.slice(0, T));
+  const per = await model.loss(rows, { perToken: true });
+  return {
+    induction_scores: round(d.induction), previous_token_scores: round(d.previousToken), duplicate_token_scores: round(d.duplicateToken),
+    max_induction_score: Math.max(...d.induction.flat()), icl_score: inContextLearningScore(per),
+  };
+}
+
+function round(m: number[][]): number[][] {
+  return m.map((r) => r.map((v) => Math.round(v * 1e4) / 1e4));
+}
+
+function tensorRows(t: Tensor<'int64'>): number[][] {
+  const [B, T] = t.shape as [number, number];
+  return Array.from({ length: B }, (_, b) => Array.from(t.data.subarray(b * T, (b + 1) * T), Number));
+}
+
+function getPresetOrUsage(name: string): Preset {
+  try {
+    return getPreset(name);
+  } catch (e) {
+    throw new UsageError(`train: ${(e as Error).message}`);
+  }
+}
+
+function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new UsageError(`train: --${flag} expects a ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`);
+  return n;
+}
+
+function applyOverrides(p: Preset, v: Record<string, unknown>): void {
+  const t = p.train as TrainConfig;
+  const set = <K extends keyof TrainConfig>(k: K, x: TrainConfig[K] | undefined) => { if (x !== undefined) t[k] = x; };
+  set('steps', num('steps', v['steps'] as string | undefined, true));
+  set('lr', num('lr', v['lr'] as string | undefined, false));
+  set('batchSize', num('batch-size', v['batch-size'] as string | undefined, true));
+  set('warmup', num('warmup', v['warmup'] as string | undefined, true));
+  set('evalEvery', num('eval-every', v['eval-every'] as string | undefined, true));
+  const seed = num('seed', v['seed'] as string | undefined, true);
+  if (seed !== undefined) p.model['seed'] = seed;
+  const rf = num('repeat-fraction', v['repeat-fraction'] as string | undefined, false);
+  if (rf !== undefined) {
+    if (rf > 1) throw new UsageError(`train: --repeat-fraction expects a number in [0, 1], got ${rf}`);
+    p.data.repeatFraction = rf;
+  }
+  for (const kv of (v['set'] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`train: --set expects KEY=VALUE, got ${kv}`);
+    const key = kv.slice(0, eq);
+    const raw = kv.slice(eq + 1);
+    const value: unknown = raw === 'null' ? null : raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) && raw !== '' ? Number(raw) : raw;
+    p.model[key] = value;
+  }
+  if (p.model['n_ctx'] !== undefined && (p.model['n_ctx'] as number) < t.seqLen) t.seqLen = p.model['n_ctx'] as number;
+  try {
+    validateConfig({ ...p.model, d_vocab: Math.max(2, (p.model['d_vocab'] as number | undefined) ?? 2) } as ConfigInput, '--set');
+  } catch (e) {
+    throw new UsageError(`train: ${(e as Error).message}`);
+  }
+}
