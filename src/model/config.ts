@@ -1,3 +1,5 @@
+import { InputError } from '../engine/errors.js';
+
 /**
  * HookedTransformer configuration, with TransformerLens's field names so a config.json written by either reads in
  * the other. `validateConfig` is the boundary: everything past it may trust the fields.
@@ -66,7 +68,7 @@ const KNOWN = new Set<string>([
 ]);
 
 /** A config error: one line naming the field and what was expected. */
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   override name = 'ConfigError';
 }
 

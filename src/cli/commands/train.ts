@@ -24,6 +24,7 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --steps N --lr X --batch-size N --warmup N --seed N --repeat-fraction X   override the preset
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
+  --log-every N        a metrics line every N steps
   --json               machine-readable progress: one metrics JSON object per line on stdout
 Ctrl-C saves a checkpoint and exits; --resume continues from it.`;
 
@@ -34,7 +35,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, set: { type: 'string', multiple: true },
-      'eval-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -174,6 +175,7 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   set('batchSize', num('batch-size', v['batch-size'] as string | undefined, true));
   set('warmup', num('warmup', v['warmup'] as string | undefined, true));
   set('evalEvery', num('eval-every', v['eval-every'] as string | undefined, true));
+  set('logEvery', Math.max(1, num('log-every', v['log-every'] as string | undefined, true) ?? t.logEvery));
   const seed = num('seed', v['seed'] as string | undefined, true);
   if (seed !== undefined) p.model['seed'] = seed;
   const rf = num('repeat-fraction', v['repeat-fraction'] as string | undefined, false);

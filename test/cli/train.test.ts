@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from './run.js';
+
+const small = ['--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'n_ctx=16', '--batch-size', '4', '--warmup', '2', '--eval-every', '5'];
+
+async function corpus(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-train-'));
+  const text = Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat and looked at the dog number ${i % 7}.`).join('\n');
+  await writeFile(join(dir, 'a.txt'), text);
+  await writeFile(join(dir, 'b.txt'), text.split('').reverse().join(''));
+  return dir;
+}
+
+const losses = async (dir: string) => (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number });
+
+test('train writes a run directory, metrics with head scores, and --json progress', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '10', '--json', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  const files = await readdir(out);
+  for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'trainer_state.safetensors', 'metrics.jsonl', 'run.json']) assert.ok(files.includes(f), f);
+  assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no temporary file is left behind');
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(lines.at(-1)!['step'], 10);
+  const withScores = lines.find((l) => l['induction_scores']);
+  assert.ok(withScores, 'head scores are logged');
+  assert.equal((withScores!['induction_scores'] as number[][]).length, 2);
+  assert.equal(typeof withScores!['icl_score'], 'number');
+  assert.equal(typeof lines.at(-1)!['val_loss'], 'number');
+});
+
+test('Ctrl-C saves a checkpoint; --resume finishes with the losses of an unbroken run', async () => {
+  const data = await corpus();
+  const straight = join(data, 'straight');
+  const a = await cli(['train', '--preset', 'attn-only-1l', '--data', data, '--out', straight, '--steps', '40', '--log-every', '1', ...small]);
+  assert.equal(a.code, 0, a.stderr);
+
+  const broken = join(data, 'broken');
+  let sent = false;
+  const b = await cli(['train', '--preset', 'attn-only-1l', '--data', data, '--out', broken, '--steps', '40', '--json', '--log-every', '1', ...small], {
+    onStdout: (_chunk, kill) => {
+      if (!sent) {
+        sent = true;
+        kill('SIGINT');
+      }
+    },
+  });
+  if (b.code === 0) {
+    // The run finished before the signal landed (a fast machine): nothing to resume, but it must match.
+    assert.deepEqual((await losses(broken)).map((r) => r.loss), (await losses(straight)).map((r) => r.loss));
+    return;
+  }
+  assert.equal(b.code, 130, b.stderr);
+  const c = await cli(['train', '--resume', broken]);
+  assert.equal(c.code, 0, c.stderr);
+  const resumed = await losses(broken);
+  assert.ok(resumed.length === 40 && resumed.every((r, i) => r.step === i + 1), 'one metrics line per step, none repeated');
+  assert.deepEqual(resumed.map((r) => r.loss), (await losses(straight)).map((r) => r.loss));
+});
+
+test('bad arguments get one line and a non-zero exit, not a stack trace', async () => {
+  const r = await cli(['train', '--preset', 'nope', '--out', '/tmp/x']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown preset nope/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const s = await cli(['train', '--out', '/tmp/x', '--steps', 'many']);
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /--steps expects a non-negative integer, got many/);
+  const t = await cli(['train', '--out', '/tmp/x', '--data', '/nonexistent/corpus']);
+  assert.equal(t.code, 2);
+  assert.match(t.stderr, /\/nonexistent\/corpus/);
+  assert.doesNotMatch(t.stderr, /\n\s+at /);
+  const u = await cli(['train', '--out', '/tmp/x', '--set', 'n_heads=0']);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /n_heads/);
+});
