@@ -4,7 +4,7 @@ import { detectHeads, inContextLearningScore } from '../../analysis/detectors.js
 import { HookedTransformer } from '../../model/hookedTransformer.js';
 import { validateConfig, type ConfigInput } from '../../model/config.js';
 import { getPreset, PRESETS, type Preset } from '../../train/presets.js';
-import { train, type BatchSource, type MetricsRecord, type TrainConfig } from '../../train/trainer.js';
+import { train, type BatchSource, type MetricsRecord, type TrainConfig, type TrainOutcome } from '../../train/trainer.js';
 import { RunDir } from '../../io/runDir.js';
 import { prepareTrainingData } from '../../io/trainingData.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -43,23 +43,37 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const json = values.json ?? false;
+  if (values.resume) return (await trainRun({ resume: values.resume, json })).code;
+  if (!values.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
+  const preset = getPresetOrUsage(values.preset ?? 'attn-only-2l');
+  applyOverrides(preset, values);
+  return (await trainRun({ preset, out: values.out, data: values.data ?? 'brown', json })).code;
+}
+
+export type TrainRunOptions =
+  | { resume: string; json: boolean; quietResult?: boolean }
+  | { preset: Preset; out: string; data: string; json: boolean; quietResult?: boolean };
+
+/**
+ * Trains a preset into a run directory, or continues one (`resume`): the whole of `circuitscope train` after
+ * argument parsing, shared with `reproduce`.
+ */
+export async function trainRun(o: TrainRunOptions): Promise<{ code: number; run: RunDir; outcome: TrainOutcome }> {
+  const json = o.json;
   let run: RunDir;
   let preset: Preset;
   let source: string;
-  let resumeFrom = false;
-  if (values.resume) {
-    run = new RunDir(values.resume);
+  const resumeFrom = 'resume' in o;
+  if ('resume' in o) {
+    run = new RunDir(o.resume);
     const meta = (await run.readJson('run.json')) as RunMeta;
     preset = meta.preset;
     source = meta.data;
-    resumeFrom = true;
   } else {
-    if (!values.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
-    preset = getPresetOrUsage(values.preset ?? 'attn-only-2l');
-    applyOverrides(preset, values);
-    source = values.data ?? 'brown';
-    run = await RunDir.create(values.out);
-    if (await run.exists('trainer_state.safetensors')) throw new UsageError(`train: ${values.out} already holds a run (use --resume ${values.out} to continue it, or another --out)`);
+    preset = o.preset;
+    source = o.data;
+    run = await RunDir.create(o.out);
+    if (await run.exists('trainer_state.safetensors')) throw new UsageError(`train: ${o.out} already holds a run (use --resume ${o.out} to continue it, or another --out)`);
   }
   const progress = Progress.for(json, preset.train.steps);
   const data = await prepareTrainingData(source, preset.data.tokenizer, resumeFrom ? await run.readJson('tokenizer.json') : undefined, (m) => progress.note(m));
@@ -119,8 +133,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }, resume);
   process.off('SIGINT', onSigint);
   progress.note(outcome.message);
-  if (!json) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
-  return outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0;
+  if (!json && !o.quietResult) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
+  return { code: outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0, run, outcome };
 }
 
 interface RunMeta {
