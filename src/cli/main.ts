@@ -1,6 +1,7 @@
 import { installNodeRuntime } from '../io/nodeRuntime.js';
 import { benchCommand } from './commands/bench.js';
 import { trainCommand } from './commands/train.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { UsageError } from './errors.js';
 import { InputError } from '../engine/errors.js';
 
@@ -10,10 +11,11 @@ Usage: circuitscope <command> [options]   (circuitscope <command> --help for eac
 
 Commands:
   train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
+  analyze     the framework's analyses of a model directory (summary, or --json)
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand };
+const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand };
 
 /** Registers a command (each command module adds itself here). */
 export function addCommand(name: string, run: Command): void {
