@@ -2,6 +2,7 @@ import { installNodeRuntime } from '../io/nodeRuntime.js';
 import { benchCommand } from './commands/bench.js';
 import { trainCommand } from './commands/train.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { UsageError } from './errors.js';
 import { InputError } from '../engine/errors.js';
 
@@ -10,12 +11,13 @@ const HELP = `circuitscope: mechanistic interpretability of transformers, in Typ
 Usage: circuitscope <command> [options]   (circuitscope <command> --help for each)
 
 Commands:
+  reproduce   train 0-, 1- and 2-layer attention-only models and check the framework's claims on them
   train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
   analyze     the framework's analyses of a model directory (summary, or --json)
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand };
+const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand };
 
 /** Registers a command (each command module adds itself here). */
 export function addCommand(name: string, run: Command): void {
