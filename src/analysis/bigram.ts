@@ -3,10 +3,17 @@ import type { HookedTransformer } from '../model/hookedTransformer.js';
 export interface BigramComparison {
   /** Source tokens compared (the most frequent ones), most frequent first. */
   tokens: number[];
-  /** Pearson correlation of model and empirical log-probabilities over every (source, next) pair of those tokens. */
+  /**
+   * Pearson correlation of model and empirical log-probabilities over the (source, next) pairs of those tokens seen
+   * at least `minCount` times (well estimated; unseen pairs all share the smoothing floor, which is noise).
+   */
   pearson: number;
   /** Spearman rank correlation over the same pairs. */
   spearman: number;
+  /** How many pairs those correlations cover. */
+  pairs: number;
+  /** Pearson correlation over every pair, unseen ones included. */
+  pearsonAllPairs: number;
   /** Mean over the sources (weighted by frequency) of KL(empirical || model) in nats. */
   kl: number;
   /** For each compared source token, the model's top next tokens with log-probabilities. */
@@ -26,7 +33,7 @@ export function bigramCounts(stream: ArrayLike<number>, vocab: number): Float64A
  * The model's prediction for a token is averaged over positions (learned positional embeddings make it depend on
  * position a little). Empirical probabilities are add-`alpha` smoothed.
  */
-export async function compareBigrams(model: HookedTransformer, stream: ArrayLike<number>, opts: { topTokens?: number; alpha?: number; positions?: number } = {}): Promise<BigramComparison> {
+export async function compareBigrams(model: HookedTransformer, stream: ArrayLike<number>, opts: { topTokens?: number; alpha?: number; positions?: number; minCount?: number } = {}): Promise<BigramComparison> {
   const V = model.cfg.d_vocab;
   if (model.cfg.n_layers !== 0) throw new Error(`compareBigrams: needs a zero-layer model (this one has ${model.cfg.n_layers} layers)`);
   const counts = bigramCounts(stream, V);
@@ -71,7 +78,21 @@ export async function compareBigrams(model: HookedTransformer, stream: ArrayLike
     next: Array.from({ length: V }, (_, j) => j).sort((a, b) => modelLp[r * V + b]! - modelLp[r * V + a]!).slice(0, 5)
       .map((j) => ({ token: j, logProb: modelLp[r * V + j]! })),
   }));
-  return { tokens, pearson: pearson(modelLp, empLp), spearman: pearson(ranks(modelLp), ranks(empLp)), kl: kl / weight, topPredictions };
+  const minCount = opts.minCount ?? 5;
+  const seenModel: number[] = [];
+  const seenEmp: number[] = [];
+  tokens.forEach((t, r) => {
+    for (let j = 0; j < V; j++) {
+      if (counts[t * V + j]! >= minCount) {
+        seenModel.push(modelLp[r * V + j]!);
+        seenEmp.push(empLp[r * V + j]!);
+      }
+    }
+  });
+  return {
+    tokens, pearson: pearson(seenModel, seenEmp), spearman: pearson(ranks(seenModel), ranks(seenEmp)), pairs: seenModel.length,
+    pearsonAllPairs: pearson(modelLp, empLp), kl: kl / weight, topPredictions,
+  };
 }
 
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {

@@ -29,17 +29,12 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ho
     config = p.config;
     weights = p.weights;
   }
-  return new HookedTransformer(config, weights, await tokenizerFor(dir, config.tokenizer_name, loaded.format));
+  return new HookedTransformer(config, weights, await tokenizerFor(dir, config.tokenizer_name));
 }
 
-async function tokenizerFor(dir: string, name: string | null, format: string): Promise<Tokenizer | null> {
+async function tokenizerFor(dir: string, name: string | null): Promise<Tokenizer | null> {
   const path = join(dir, 'tokenizer.json');
-  let text: string | null = null;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    text = null;
-  }
+  const text = await readFile(path, 'utf8').catch(() => null);
   if (text !== null) {
     try {
       return tokenizerFromJSON(JSON.parse(text));
@@ -47,6 +42,6 @@ async function tokenizerFor(dir: string, name: string | null, format: string): P
       throw new InputError(`${path}: ${(e as Error).message}`, { cause: e });
     }
   }
-  if (name === 'gpt2' || format === 'hf-gpt2') return new Gpt2Tokenizer();
-  return null;
+  // The importer names GPT-2's tokenizer only for GPT-2's own 50257-token vocabulary.
+  return name === 'gpt2' ? new Gpt2Tokenizer() : null;
 }

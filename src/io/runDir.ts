@@ -5,7 +5,7 @@ import { parseSafetensors, serializeSafetensors } from '../model/safetensors.js'
 import type { StateDict } from '../model/weights.js';
 import { parseTrainerState, serializeTrainerState } from '../train/checkpoint.js';
 import type { Checkpoint, MetricsRecord } from '../train/trainer.js';
-import { atomicWriteFile } from './atomicWrite.js';
+import { writeFilesAtomically } from './modelDir.js';
 
 /**
  * A training run's directory. It is also a model directory (config.json + model.safetensors, TransformerLens
@@ -36,7 +36,7 @@ export class RunDir {
   }
 
   async writeJson(name: string, value: unknown): Promise<void> {
-    await atomicWriteFile(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
+    await writeFilesAtomically(this.dir, { [name]: `${JSON.stringify(value, null, 2)}\n` });
   }
 
   async readJson(name: string): Promise<unknown> {
@@ -52,9 +52,12 @@ export class RunDir {
 
   /** Saves weights, config and trainer state (the checkpoint), in that order. */
   async saveCheckpoint(cfg: HookedTransformerConfig, c: Checkpoint): Promise<void> {
-    await this.writeJson('config.json', cfg);
-    await atomicWriteFile(this.path('model.safetensors'), serializeSafetensors(c.weights, { format: 'circuitscope', step: String(c.step) }));
-    await atomicWriteFile(this.path('trainer_state.safetensors'), serializeTrainerState(c));
+    // Renamed in this order: the trainer state, whose step says how far the run got, comes last.
+    await writeFilesAtomically(this.dir, {
+      'config.json': `${JSON.stringify(cfg, null, 2)}\n`,
+      'model.safetensors': serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
+      'trainer_state.safetensors': serializeTrainerState(c),
+    });
   }
 
   /** The checkpoint to resume from: the weights and the trainer state saved with them. */
@@ -82,6 +85,6 @@ export class RunDir {
   }
 
   async rewriteMetrics(records: readonly MetricsRecord[]): Promise<void> {
-    await atomicWriteFile(this.path('metrics.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await writeFilesAtomically(this.dir, { 'metrics.jsonl': records.map((r) => `${JSON.stringify(r)}\n`).join('') });
   }
 }

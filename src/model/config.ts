@@ -58,7 +58,9 @@ const IGNORED_WITH_DEFAULT: Record<string, unknown> = {
   NTK_by_parts_low_freq_factor: undefined, NTK_by_parts_high_freq_factor: undefined, NTK_by_parts_factor: undefined,
   use_NTK_by_parts_rope: false, rotary_base: undefined, rotary_adjacent_pairs: false,
   load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false,
-  post_norm: false, attention_dir: 'causal', rotary_base_local: undefined, NTK_original_ctx_len: undefined,
+  post_norm: false, use_yarn_rope: false, norm_topk_prob: false, uses_rms_norm: false, layer_norm_folding: false,
+  rotary_scaling_factor: undefined, yarn_factor: undefined, yarn_attention_factor: undefined, yarn_beta_fast: undefined,
+  yarn_beta_slow: undefined, yarn_original_max_position_embeddings: undefined, attention_dir: 'causal', rotary_base_local: undefined, NTK_original_ctx_len: undefined,
 };
 
 const KNOWN = new Set<string>([
@@ -72,10 +74,10 @@ export class ConfigError extends InputError {
   override name = 'ConfigError';
 }
 
-function posInt(c: ConfigInput, k: string, allowZero = false): number {
+function posInt(c: ConfigInput, k: string, where: string, allowZero = false): number {
   const v = c[k];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`config field ${k}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
+    throw new ConfigError(`${where} field ${k}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -98,26 +100,26 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
     throw new ConfigError(`${where}: unknown field ${k}`);
   }
   const err = (k: string, expected: string) => new ConfigError(`${where} field ${k}: expected ${expected}, got ${JSON.stringify(c[k])}`);
-  const n_layers = posInt(c, 'n_layers', true);
-  const d_model = posInt(c, 'd_model');
-  const n_heads = posInt(c, 'n_heads');
-  const d_head = c['d_head'] === undefined ? d_model / n_heads : posInt(c, 'd_head');
+  const n_layers = posInt(c, 'n_layers', where, true);
+  const d_model = posInt(c, 'd_model', where);
+  const n_heads = posInt(c, 'n_heads', where);
+  const d_head = c['d_head'] === undefined ? d_model / n_heads : posInt(c, 'd_head', where);
   if (!Number.isInteger(d_head)) throw err('d_head', `an integer (d_model / n_heads is not one)`);
   const attn_only = c['attn_only'] ?? false;
   if (typeof attn_only !== 'boolean') throw err('attn_only', 'true or false');
   let d_mlp: number | null = null;
   if (!attn_only) {
     if (c['d_mlp'] === undefined || c['d_mlp'] === null) d_mlp = 4 * d_model;
-    else d_mlp = posInt(c, 'd_mlp');
+    else d_mlp = posInt(c, 'd_mlp', where);
   }
   const act = c['act_fn'] ?? (attn_only ? null : 'gelu');
   if (act !== null && act !== 'gelu' && act !== 'gelu_new' && act !== 'relu') throw err('act_fn', '"gelu", "gelu_new", "relu" or null');
   if (!attn_only && act === null) throw err('act_fn', 'an activation for a model with MLPs');
   const norm = c['normalization_type'] === undefined ? 'LN' : c['normalization_type'];
   if (norm !== 'LN' && norm !== 'LNPre' && norm !== null) throw err('normalization_type', '"LN", "LNPre" or null');
-  const d_vocab = posInt(c, 'd_vocab');
-  const d_vocab_out = c['d_vocab_out'] === undefined || c['d_vocab_out'] === -1 ? d_vocab : posInt(c, 'd_vocab_out');
-  const n_ctx = posInt(c, 'n_ctx');
+  const d_vocab = posInt(c, 'd_vocab', where);
+  const d_vocab_out = c['d_vocab_out'] === undefined || c['d_vocab_out'] === -1 ? d_vocab : posInt(c, 'd_vocab_out', where);
+  const n_ctx = posInt(c, 'n_ctx', where);
   const pos = c['positional_embedding_type'] ?? 'standard';
   if (pos !== 'standard') throw err('positional_embedding_type', '"standard" (learned positional embeddings)');
   const eps = c['eps'] ?? 1e-5;

@@ -66,7 +66,7 @@ function headTable(title: string, m: number[][]): string {
 /** A readable summary of a report for the terminal. */
 export function summarize(r: AnalysisReport): string {
   const out: string[] = [`${r.model.name}: ${r.model.n_layers} layers, ${r.model.n_heads} heads, d_model ${r.model.d_model}, d_vocab ${r.model.d_vocab}${r.model.attn_only ? ', attention only' : ''}`];
-  if (r.bigram) out.push(`bigram statistics: Pearson ${fmt(r.bigram.pearson)}, Spearman ${fmt(r.bigram.spearman)}, KL ${fmt(r.bigram.kl)} nats over the ${r.bigram.tokens.length} most frequent tokens`);
+  if (r.bigram) out.push(`bigram statistics over the ${r.bigram.tokens.length} most frequent tokens: Pearson ${fmt(r.bigram.pearson)}, Spearman ${fmt(r.bigram.spearman)} over the ${r.bigram.pairs} pairs seen 5+ times (all pairs: ${fmt(r.bigram.pearsonAllPairs)}), KL ${fmt(r.bigram.kl)} nats`);
   if (r.detectors) {
     out.push(headTable('induction scores', r.detectors.induction));
     out.push(headTable('previous-token scores', r.detectors.previousToken));

@@ -1,0 +1,14 @@
+export * from './detectors.js';
+export * from './copying.js';
+export * from './composition.js';
+export * from './circuits.js';
+export * from './termImportance.js';
+export * from './logitLens.js';
+export * from './attribution.js';
+export * from './ablation.js';
+export * from './patching.js';
+export * from './bigram.js';
+export * from './factored.js';
+export * from './analyzeModel.js';
+export * from './repeatedTokens.js';
+export * as linalg from './linalg/index.js';
