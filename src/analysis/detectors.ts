@@ -81,13 +81,23 @@ function meanOverBatch(t: Tensor<'float32'>): number[] {
 }
 
 /**
- * In-context-learning score: mean loss at a late position minus mean loss at an early one (Anthropic's definition,
- * 500th minus 50th token, scaled to the context). Negative when later tokens are predicted better.
+ * In-context-learning score: mean loss late in the context minus mean loss early in it (Anthropic's definition is
+ * the 500th token minus the 50th, scaled here to the context: about 10% and 100% of it). Each end averages a small
+ * window of positions (1/16 of the context) over the batch, so a handful of sequences gives a stable number.
+ * Negative when later tokens are predicted better.
  */
 export function inContextLearningScore(perTokenLoss: Tensor<'float32'>, early?: number, late?: number): number {
   const P = perTokenLoss.shape[1]!;
   const e = early ?? Math.max(1, Math.floor(P / 10));
   const l = late ?? P - 1;
+  const half = Math.max(0, Math.floor(P / 32));
   const byPos = meanOverBatch(perTokenLoss);
-  return byPos[l]! - byPos[e]!;
+  const around = (c: number) => {
+    const lo = Math.max(0, c - half);
+    const hi = Math.min(P - 1, c + half);
+    let s = 0;
+    for (let p = lo; p <= hi; p++) s += byPos[p]!;
+    return s / (hi - lo + 1);
+  };
+  return around(l) - around(e);
 }
