@@ -12,6 +12,12 @@ export interface DataSpec {
    * while the rest of the data stays natural text. 0 for natural text only.
    */
   repeatFraction: number;
+  /**
+   * Share of training sequences that are the induction task itself: random tokens with a span of random length
+   * copied to a random later place (lengths 40 and 50, those of the evaluation probes, are never trained on).
+   * Natural text can be predicted without induction; these sequences cannot.
+   */
+  randomRepeatFraction?: number;
 }
 
 export interface Preset {
@@ -34,7 +40,7 @@ function attnOnly(layers: number, steps: number, lr: number): Preset {
       normalization_type: 'LN', model_name: `attn-only-${layers}l`, seed: 0,
     },
     train: { steps, batchSize: 32, seqLen: 128, lr, warmup: 100, ...common },
-    data: { corpus: 'brown', tokenizer: { kind: 'bpe', vocabSize: 2048 }, repeatFraction: layers >= 2 ? 0.25 : 0 },
+    data: { corpus: 'brown', tokenizer: { kind: 'bpe', vocabSize: 2048 }, repeatFraction: layers >= 2 ? 0.2 : 0, randomRepeatFraction: layers >= 2 ? 0.2 : 0 },
   };
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { BatchIterator, evaluationBatches, textMix, describeMix, type BatchState } from '../../data/index.js';
+import { BatchIterator, evaluationBatches, RepeatedRandomTokens, textMix, describeMix, type BatchState, type MixEntry } from '../../data/index.js';
 import { detectHeads, inContextLearningScore } from '../../analysis/detectors.js';
 import { HookedTransformer } from '../../model/hookedTransformer.js';
 import { validateConfig, type ConfigInput } from '../../model/config.js';
@@ -21,7 +21,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --out DIR            where the run goes (must not already hold a run; use --resume to continue one)
   --resume DIR         continue a stopped run exactly where it stopped
   --data PATH          a .txt file or a folder of .txt files instead of the embedded Brown corpus
-  --steps N --lr X --batch-size N --warmup N --seed N --repeat-fraction X   override the preset
+  --steps N --lr X --batch-size N --warmup N --seed N   override the preset
+  --repeat-fraction X         share of text windows with a span repeated later in them
+  --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
@@ -34,7 +36,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
-      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, set: { type: 'string', multiple: true },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,7 +85,13 @@ export async function trainRun(o: TrainRunOptions): Promise<{ code: number; run:
   const model = new HookedTransformer(cfg, undefined, tok);
   const tc = preset.train;
   const length = tc.seqLen + 1;
-  const mix = textMix(data.train, { length, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction });
+  const randomShare = preset.data.randomRepeatFraction ?? 0;
+  const mix: MixEntry[] = textMix(data.train, { length, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction / Math.max(1e-9, 1 - randomShare) })
+    .map((m) => ({ ...m, share: m.share * (1 - randomShare) }));
+  if (randomShare > 0) {
+    const repeat = { min: 8, max: Math.floor((length - 1) / 2), exclude: [40, 50] };
+    mix.push({ source: new RepeatedRandomTokens({ length, dVocab: tok.vocabSize, bosTokenId: tok.bosTokenId, repeat }), share: randomShare });
+  }
   const opts = { batchSize: tc.batchSize, seed: cfg.seed ?? 0 };
   let iterator = new BatchIterator(mix, opts);
   const trainSource: BatchSource = {
@@ -193,9 +201,11 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   const seed = num('seed', v['seed'] as string | undefined, true);
   if (seed !== undefined) p.model['seed'] = seed;
   const rf = num('repeat-fraction', v['repeat-fraction'] as string | undefined, false);
-  if (rf !== undefined) {
-    if (rf > 1) throw new UsageError(`train: --repeat-fraction expects a number in [0, 1], got ${rf}`);
-    p.data.repeatFraction = rf;
+  if (rf !== undefined) p.data.repeatFraction = rf;
+  const rr = num('random-repeat-fraction', v['random-repeat-fraction'] as string | undefined, false);
+  if (rr !== undefined) p.data.randomRepeatFraction = rr;
+  if (p.data.repeatFraction + (p.data.randomRepeatFraction ?? 0) > 1) {
+    throw new UsageError(`train: --repeat-fraction and --random-repeat-fraction add up to more than 1`);
   }
   for (const kv of (v['set'] as string[] | undefined) ?? []) {
     const eq = kv.indexOf('=');
