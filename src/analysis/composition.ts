@@ -2,6 +2,7 @@ import {
   compile, input, matmul, mT, reshape, Rng, transpose, type Node, type Tensor,
 } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { stackHeads } from '../model/weightViews.js';
 
 export type CompositionKind = 'q' | 'k' | 'v';
 
@@ -26,14 +27,7 @@ export interface CompositionResult {
 /** `baselineSamples` heads per side for the random baseline (0: none, the baseline is NaN). */
 export async function compositionScores(model: HookedTransformer, opts: { baselineSamples?: number; seed?: number } = {}): Promise<CompositionResult> {
   const { n_layers: L, n_heads: H } = model.cfg;
-  const w = model.weights;
-  const stack = (name: string) => {
-    const parts = Array.from({ length: L }, (_, l) => w[`blocks.${l}.attn.${name}`]!);
-    const size = parts[0]!.data.length;
-    const data = new Float32Array(size * L);
-    parts.forEach((p, l) => data.set(p.data, l * size));
-    return { dtype: 'float32', shape: [L * H, ...parts[0]!.shape.slice(1)], data } as Tensor<'float32'>;
-  };
+  const stack = (name: string) => stackHeads(model.cfg, model.weights, `attn.${name}`);
   const scores = await compositionFromFactors(stack('W_Q'), stack('W_K'), stack('W_V'), stack('W_O'), L, H);
   const samples = opts.baselineSamples ?? Math.max(4, Math.min(16, H));
   const baseline = samples > 0 ? await randomBaseline(model.cfg.d_model, model.cfg.d_head, samples, opts.seed ?? 0) : { q: NaN, k: NaN, v: NaN };

@@ -1,5 +1,6 @@
 import { compile, input, matmul, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { stackHeads } from '../model/weightViews.js';
 
 /**
  * The d_head x d_head cores of every head's full OV circuit: core_h = W_O^h W_U W_E W_V^h, `[n_layers * n_heads,
@@ -11,18 +12,13 @@ export async function ovCores(model: HookedTransformer): Promise<Tensor<'float32
   const { n_layers: L, n_heads: H, d_model: D, d_head: E, d_vocab: V } = model.cfg;
   if (model.cfg.d_vocab_out !== V) throw new Error('ovCores: the full OV circuit needs d_vocab_out = d_vocab');
   const n = L * H;
-  const stack = (name: string, shape: number[]) => {
-    const data = new Float32Array(n * shape[0]! * shape[1]!);
-    for (let l = 0; l < L; l++) data.set(model.weights[`blocks.${l}.attn.${name}`]!.data, l * H * shape[0]! * shape[1]!);
-    return { dtype: 'float32', shape: [n, ...shape], data } as Tensor<'float32'>;
-  };
   const WE = input('W_E', [V, D]);
   const WU = input('W_U', [D, V]);
   const WV = input('W_V', [n, D, E]);
   const WO = input('W_O', [n, E, D]);
   const core = matmul(matmul(WO, matmul(WU, WE)), WV);
   const r = await compile({ core }).run({
-    W_E: model.weights['embed.W_E']!, W_U: model.weights['unembed.W_U']!, W_V: stack('W_V', [D, E]), W_O: stack('W_O', [E, D]),
+    W_E: model.weights['embed.W_E']!, W_U: model.weights['unembed.W_U']!, W_V: stackHeads(model.cfg, model.weights, 'attn.W_V'), W_O: stackHeads(model.cfg, model.weights, 'attn.W_O'),
   });
   return r.core as Tensor<'float32'>;
 }

@@ -20,6 +20,12 @@ export function stackLayers(cfg: HookedTransformerConfig, w: StateDict, name: st
   return { dtype: 'float32', shape: [cfg.n_layers, ...(parts[0]?.shape ?? [])], data };
 }
 
+/** Like stackLayers, with layers and heads flattened into one leading axis: `[L * H, ...]` (layer-major). */
+export function stackHeads(cfg: HookedTransformerConfig, w: StateDict, name: string): Tensor<'float32'> {
+  const t = stackLayers(cfg, w, name);
+  return { ...t, shape: [t.shape[0]! * t.shape[1]!, ...t.shape.slice(2)] };
+}
+
 function headSlice(t: Tensor<'float32'>, h: number): Float32Array {
   const per = t.data.length / t.shape[0]!;
   return t.data.slice(h * per, (h + 1) * per);
