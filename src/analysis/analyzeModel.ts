@@ -63,8 +63,7 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
   }
   if (opts.text && opts.text.length > cfg.n_ctx * 2) {
     const T = cfg.n_ctx;
-    const rows: number[][] = [];
-    for (let i = 0; i + T <= opts.text.length && rows.length < 16; i += T) rows.push(Array.from({ length: T }, (_, j) => opts.text![i + j]!));
+    const rows = textRows(opts.text, T, 16, cfg.bos_token_id);
     const per = await model.loss(rows, { perToken: true });
     const early = Math.max(1, Math.floor((T - 1) / 10));
     report.inContextLearning = { score: inContextLearningScore(per, early, T - 2), early, late: T - 2 };
@@ -83,9 +82,7 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     };
   }
   if (cfg.attn_only && (cfg.n_layers === 1 || cfg.n_layers === 2) && opts.text && opts.text.length > cfg.n_ctx * 4) {
-    const T = Math.min(cfg.n_ctx, 128);
-    const rows: number[][] = [];
-    for (let i = 0; i + T <= opts.text.length && rows.length < 8; i += T) rows.push(Array.from({ length: T }, (_, j) => opts.text![i + j]!));
+    const rows = textRows(opts.text, Math.min(cfg.n_ctx, 128), 8, cfg.bos_token_id);
     report.termImportance = await termImportance(model, rows);
   }
   if (cfg.n_layers >= 1 && cfg.d_vocab <= (opts.skipTrigramsUpTo ?? 8192) && cfg.d_vocab_out === cfg.d_vocab) {
@@ -109,4 +106,19 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     };
   }
   return report;
+}
+
+/**
+ * Consecutive windows of `T` tokens of a text stream, each starting with BOS when the model has one (as every
+ * training window and every TransformerLens prompt does: without it the first positions are out of distribution
+ * and the in-context-learning score is inflated).
+ */
+function textRows(text: ArrayLike<number>, T: number, max: number, bos: number | null): number[][] {
+  const body = bos === null ? T : T - 1;
+  const rows: number[][] = [];
+  for (let i = 0; i + body <= text.length && rows.length < max; i += body) {
+    const row = Array.from({ length: body }, (_, j) => text[i + j]!);
+    rows.push(bos === null ? row : [bos, ...row]);
+  }
+  return rows;
 }
