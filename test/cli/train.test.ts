@@ -34,15 +34,16 @@ test('train writes a run directory, metrics with head scores, and --json progres
   assert.equal(typeof lines.at(-1)!['val_loss'], 'number');
 });
 
-test('Ctrl-C saves a checkpoint; --resume finishes with the losses of an unbroken run', async () => {
+for (const [preset, extra] of [['attn-only-1l', []], ['attn-only-2l', ['--curriculum-steps', '5']]] as const) {
+test(`Ctrl-C saves a checkpoint; --resume finishes with the losses of an unbroken run (${preset}${extra.length ? ', across the curriculum' : ''})`, async () => {
   const data = await corpus();
   const straight = join(data, 'straight');
-  const a = await cli(['train', '--preset', 'attn-only-1l', '--data', data, '--out', straight, '--steps', '40', '--log-every', '1', ...small]);
+  const a = await cli(['train', '--preset', preset, '--data', data, '--out', straight, '--steps', '40', '--log-every', '1', ...small, ...extra]);
   assert.equal(a.code, 0, a.stderr);
 
   const broken = join(data, 'broken');
   let sent = false;
-  const b = await cli(['train', '--preset', 'attn-only-1l', '--data', data, '--out', broken, '--steps', '40', '--json', '--log-every', '1', ...small], {
+  const b = await cli(['train', '--preset', preset, '--data', data, '--out', broken, '--steps', '40', '--json', '--log-every', '1', ...small, ...extra], {
     onStdout: (_chunk, kill) => {
       if (!sent) {
         sent = true;
@@ -62,6 +63,7 @@ test('Ctrl-C saves a checkpoint; --resume finishes with the losses of an unbroke
   assert.ok(resumed.length === 40 && resumed.every((r, i) => r.step === i + 1), 'one metrics line per step, none repeated');
   assert.deepEqual(resumed.map((r) => r.loss), (await losses(straight)).map((r) => r.loss));
 });
+}
 
 test('bad arguments get one line and a non-zero exit, not a stack trace', async () => {
   const r = await cli(['train', '--preset', 'nope', '--out', '/tmp/x']);

@@ -24,6 +24,7 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
+  --curriculum-steps N        steps of the induction task on a 256-token alphabet first (0: none)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
@@ -36,7 +37,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
-      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, set: { type: 'string', multiple: true },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,13 +94,7 @@ export async function trainRun(o: TrainRunOptions): Promise<{ code: number; run:
     mix.push({ source: new RepeatedRandomTokens({ length, dVocab: tok.vocabSize, bosTokenId: tok.bosTokenId, repeat }), share: randomShare });
   }
   const opts = { batchSize: tc.batchSize, seed: cfg.seed ?? 0 };
-  let iterator = new BatchIterator(mix, opts);
-  const trainSource: BatchSource = {
-    next: () => tensorRows(iterator.nextBatch().tokens),
-    state: () => iterator.state(),
-    restore: (s) => { iterator = new BatchIterator(mix, opts, s as BatchState); },
-    describe: () => describeMix(iterator.describe()),
-  };
+  const trainSource = curriculumSource(mix, preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize);
   const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
   let valAt = 0;
   const valSource: BatchSource = {
@@ -143,6 +138,38 @@ export async function trainRun(o: TrainRunOptions): Promise<{ code: number; run:
   progress.note(outcome.message);
   if (!json && !o.quietResult) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
   return { code: outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0, run, outcome };
+}
+
+/**
+ * The training batches: the main mix, preceded (when the preset has a curriculum) by `curriculum.steps` batches of
+ * the induction task on a small alphabet. Resumable: the state says which phase and where in it.
+ */
+function curriculumSource(
+  mix: MixEntry[], curriculum: { steps: number; vocab: number } | undefined, seq: { length: number; bosTokenId: number | null },
+  opts: { batchSize: number; seed: number }, vocabSize: number,
+): BatchSource {
+  const warm = curriculum && curriculum.steps > 0
+    ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: { min: 8, max: Math.floor((seq.length - 1) / 2), exclude: [40, 50] } })
+    : null;
+  let phase = warm ? 0 : 1;
+  let it = new BatchIterator(warm && phase === 0 ? warm : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts);
+  const rows = () => tensorRows(it.nextBatch().tokens);
+  return {
+    next: () => {
+      if (phase === 0 && it.step >= curriculum!.steps) {
+        phase = 1;
+        it = new BatchIterator(mix, opts);
+      }
+      return rows();
+    },
+    state: () => ({ phase, batches: it.state() }),
+    restore: (s) => {
+      const st = s as { phase: number; batches: BatchState };
+      phase = st.phase;
+      it = new BatchIterator(phase === 0 ? warm! : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts, st.batches);
+    },
+    describe: () => `${warm ? `first ${curriculum!.steps} steps: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
+  };
 }
 
 interface RunMeta {
@@ -204,6 +231,8 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   if (rf !== undefined) p.data.repeatFraction = rf;
   const rr = num('random-repeat-fraction', v['random-repeat-fraction'] as string | undefined, false);
   if (rr !== undefined) p.data.randomRepeatFraction = rr;
+  const cs = num('curriculum-steps', v['curriculum-steps'] as string | undefined, true);
+  if (cs !== undefined) p.data.curriculum = { vocab: p.data.curriculum?.vocab ?? 256, steps: cs };
   if (p.data.repeatFraction + (p.data.randomRepeatFraction ?? 0) > 1) {
     throw new UsageError(`train: --repeat-fraction and --random-repeat-fraction add up to more than 1`);
   }
