@@ -1,6 +1,6 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import type { Tensor } from '../engine/tensor.js';
-import { repeatedRandomTokens } from './repeatedTokens.js';
+import { repeatedTokensEvalSet } from '../data/repeatedTokens.js';
 
 /** Per-head scores, `[layer][head]`. */
 export type HeadScores = number[][];
@@ -32,7 +32,7 @@ export async function detectHeads(model: HookedTransformer, opts: { length?: num
   const N = Math.min(opts.length ?? 50, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2));
   if (N < 2) throw new Error(`detectHeads: n_ctx ${cfg.n_ctx} is too short for a repeated-token probe`);
   const batch = opts.batch ?? 8;
-  const tokens = repeatedRandomTokens({ batch, length: N, dVocab: cfg.d_vocab, bos, seed: opts.seed ?? 0 });
+  const { tokens } = repeatedTokensEvalSet({ batch, length: N, dVocab: cfg.d_vocab, bosTokenId: bos, seed: opts.seed ?? 0 });
   const names = Array.from({ length: cfg.n_layers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
   const { cache } = await model.runWithCache(tokens, { names });
   const perToken = await model.loss(tokens, { perToken: true });

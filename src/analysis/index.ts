@@ -10,5 +10,4 @@ export * from './patching.js';
 export * from './bigram.js';
 export * from './factored.js';
 export * from './analyzeModel.js';
-export * from './repeatedTokens.js';
 export * as linalg from './linalg/index.js';

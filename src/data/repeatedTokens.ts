@@ -107,8 +107,8 @@ export interface RepeatedTokensEvalSet {
 
 /**
  * The fixed probe the induction, previous-token and duplicate-token scores are measured on: BOS, N uniform random
- * non-BOS tokens, the same N again. It draws tokens in the same order as src/analysis/repeatedTokens.ts, so a
- * seed gives the same probe in training metrics and in analyses.
+ * non-BOS tokens, the same N again. Training metrics and the analyses (detectHeads) both draw it from here, so a
+ * seed gives the same probe in both.
  */
 export function repeatedTokensEvalSet(opts: RepeatedTokensEvalOptions): RepeatedTokensEvalSet {
   checkVocab(opts.dVocab, opts.bosTokenId);

@@ -4,9 +4,9 @@ import type { StateDict } from '../model/weights.js';
 import { learningRate } from './schedule.js';
 import { TrainStep, type OptimizerConfig } from './trainStep.js';
 
-/** Where training batches come from: `[batch, seqLen + 1]` token ids, resumable from a saved state. */
+/** Where training batches come from: `[batch, seqLen + 1]` int64 token ids, resumable from a saved state. */
 export interface BatchSource {
-  next(): number[][];
+  next(): Tensor<'int64'>;
   /** JSON-serialisable state from which `restore` continues with exactly the same batches. */
   state(): unknown;
   restore(state: unknown): void;
@@ -170,11 +170,10 @@ export async function validationLoss(step: TrainStep, val: BatchSource, cfg: Pic
   return total / cfg.evalBatches;
 }
 
-function toBatch(rows: number[][], B: number, T: number): Tensor<'int64'> {
-  if (rows.length !== B || rows.some((r) => r.length !== T + 1)) {
-    throw new Error(`batch source gave ${rows.length} rows of ${rows[0]?.length} tokens, expected ${B} of ${T + 1}`);
+/** Checks a batch's shape (a source built for another batch size or context fails here, not deep in the graph). */
+function toBatch(t: Tensor<'int64'>, B: number, T: number): Tensor<'int64'> {
+  if (t.dtype !== 'int64' || t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== T + 1) {
+    throw new Error(`batch source gave ${t.dtype} [${t.shape.join(', ')}], expected int64 [${B}, ${T + 1}]`);
   }
-  const data = new BigInt64Array(B * (T + 1));
-  rows.forEach((r, b) => r.forEach((t, i) => (data[b * (T + 1) + i] = BigInt(t))));
-  return { dtype: 'int64', shape: [B, T + 1], data };
+  return t;
 }

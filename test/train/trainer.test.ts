@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { HookedTransformer } from '../../src/model/hookedTransformer.js';
-import { Rng } from '../../src/engine/index.js';
+import { Rng, type Tensor } from '../../src/engine/index.js';
+import { rowsToTensor } from '../../src/data/index.js';
 import { train, type BatchSource, type Checkpoint, type MetricsRecord, type TrainConfig } from '../../src/train/trainer.js';
 import { learningRate } from '../../src/train/schedule.js';
 
@@ -12,7 +13,10 @@ installNodeRuntime();
 class RepeatSource implements BatchSource {
   private rng: Rng;
   constructor(seed: number, private B: number, private T: number, private V: number, private counting = false) { this.rng = new Rng(seed); }
-  next(): number[][] {
+  next(): Tensor<'int64'> {
+    return rowsToTensor(this.rows());
+  }
+  private rows(): number[][] {
     if (this.counting) {
       // t+1 = t + 1 mod V from a random start: learnable through the direct path alone, so the loss falls fast.
       return Array.from({ length: this.B }, () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { BatchIterator, evaluationBatches, RepeatedRandomTokens, textMix, describeMix, type BatchState, type MixEntry } from '../../data/index.js';
+import { BatchIterator, evaluationBatches, RepeatedRandomTokens, textMix, describeMix, tokenRows, type BatchState, type MixEntry } from '../../data/index.js';
 import { detectHeads, inContextLearningScore } from '../../analysis/detectors.js';
 import { HookedTransformer } from '../../model/hookedTransformer.js';
 import { validateConfig, type ConfigInput } from '../../model/config.js';
@@ -98,7 +98,7 @@ export async function trainRun(o: TrainRunOptions): Promise<{ code: number; run:
   const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
   let valAt = 0;
   const valSource: BatchSource = {
-    next: () => tensorRows(valBatches[valAt++ % valBatches.length]!),
+    next: () => valBatches[valAt++ % valBatches.length]!,
     state: () => valAt,
     restore: (s) => { valAt = s as number; },
     describe: () => 'validation',
@@ -153,14 +153,13 @@ function curriculumSource(
     : null;
   let phase = warm ? 0 : 1;
   let it = new BatchIterator(warm && phase === 0 ? warm : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts);
-  const rows = () => tensorRows(it.nextBatch().tokens);
   return {
     next: () => {
       if (phase === 0 && it.step >= curriculum!.steps) {
         phase = 1;
         it = new BatchIterator(mix, opts);
       }
-      return rows();
+      return it.nextBatch().tokens;
     },
     state: () => ({ phase, batches: it.state() }),
     restore: (s) => {
@@ -184,7 +183,7 @@ async function headProbes(model: HookedTransformer, icl: Tensor<'int64'>): Promi
   if (model.cfg.n_layers === 0) return {};
   const d = await detectHeads(model, { batch: 4, length: Math.min(40, Math.floor((model.cfg.n_ctx - 1) / 2)) });
   const T = model.cfg.n_ctx;
-  const rows = tensorRows(icl).map((r) => r.slice(0, T));
+  const rows = tokenRows(icl).map((r) => r.slice(0, T));
   const per = await model.loss(rows, { perToken: true });
   return {
     induction_scores: round(d.induction), previous_token_scores: round(d.previousToken), duplicate_token_scores: round(d.duplicateToken),
@@ -194,11 +193,6 @@ async function headProbes(model: HookedTransformer, icl: Tensor<'int64'>): Promi
 
 function round(m: number[][]): number[][] {
   return m.map((r) => r.map((v) => Math.round(v * 1e4) / 1e4));
-}
-
-function tensorRows(t: Tensor<'int64'>): number[][] {
-  const [B, T] = t.shape as [number, number];
-  return Array.from({ length: B }, (_, b) => Array.from(t.data.subarray(b * T, (b + 1) * T), Number));
 }
 
 function getPresetOrUsage(name: string): Preset {
