@@ -23,7 +23,7 @@ export interface DirectLogitAttribution {
 
 /**
  * Direct logit attribution (TransformerLens's logit attribution with apply_ln_to_stack): the final residual at
- * `position` of sequence `batch` is the sum of components (embeddings, each head's hook_result, each layer's b_O,
+ * `position` of sequence `batch` is the sum of components (embeddings (no pos_embed in a shortformer model), each head's hook_result, each layer's b_O,
  * each MLP's output); each is centred, divided by ln_final's cached scale, and dotted with the logit direction
  * W_U[:, token] - W_U[:, against] (times ln_final.w for LN models).
  */
@@ -64,10 +64,9 @@ export async function directLogitAttribution(
     return s / scale;
   };
   const at = (name: string) => project(cache.get(name).data, (b * T + p) * D);
-  const components: Attribution[] = [
-    { component: 'embed', layer: -1, head: null, attribution: at('hook_embed') },
-    { component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') },
-  ];
+  const components: Attribution[] = [{ component: 'embed', layer: -1, head: null, attribution: at('hook_embed') }];
+  // A shortformer model's positional embedding never enters the residual stream, so it has no direct effect.
+  if (cfg.positional_embedding_type !== 'shortformer') components.push({ component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') });
   const heads: number[][] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     const r = cache.get(`blocks.${l}.attn.hook_result`);

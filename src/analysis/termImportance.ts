@@ -23,7 +23,7 @@ export interface TermImportance {
 /**
  * Path-expansion term importance for one- and two-layer attention-only models ("A Mathematical Framework",
  * section on term importance). With attention patterns A and LayerNorm scales frozen at their values on `tokens`,
- * the final residual is exactly a sum of terms: the direct path x0 = embed + pos (with the b_O biases), each head
+ * the final residual is exactly a sum of terms: the direct path x0 = embed + pos (embed alone for shortformer models; with the b_O biases), each head
  * acting on the direct path, and (two layers) each virtual head A^b A^a (W_OV^a W_OV^b) acting through head a then
  * b. Each term's importance is the rise in loss when it alone is removed.
  */
@@ -66,7 +66,8 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     if (ln === 'LN') bv = add(bv, reshape(matmul(reshape(w(`blocks.${l}.ln1.b`), [1, 1, D]), w(`blocks.${l}.attn.W_V`)), [H, E]));
     return matmul(reshape(bv, [H, 1, E]), w(`blocks.${l}.attn.W_O`));
   };
-  const x0 = add(acts('hook_embed'), acts('hook_pos_embed')); // [B, T, D]
+  // Shortformer models keep position out of the residual stream (it reaches only the frozen patterns).
+  const x0 = cfg.positional_embedding_type === 'shortformer' ? acts('hook_embed') : add(acts('hook_embed'), acts('hook_pos_embed')); // [B, T, D]
   const bO = (l: number) => w(`blocks.${l}.attn.b_O`);
   const head0 = add(heads(0, x0), constants(0)); // [B, H, T, D]
   const outs: Record<string, Node> = {};

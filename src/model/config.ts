@@ -6,6 +6,7 @@ import { InputError } from '../engine/errors.js';
  */
 export type ActFn = 'gelu' | 'gelu_new' | 'relu';
 export type NormalizationType = 'LN' | 'LNPre' | null;
+export type PositionalEmbeddingType = 'standard' | 'shortformer';
 
 export interface HookedTransformerConfig {
   n_layers: number;
@@ -21,7 +22,12 @@ export interface HookedTransformerConfig {
   act_fn: ActFn | null;
   normalization_type: NormalizationType;
   attn_only: boolean;
-  positional_embedding_type: 'standard';
+  /**
+   * 'standard': learned positional embeddings added to the residual stream. 'shortformer' (TransformerLens's
+   * attn-only toy models): the same embeddings added only to the inputs of queries and keys, after ln1, so the
+   * residual stream carries tokens alone and values never see position.
+   */
+  positional_embedding_type: PositionalEmbeddingType;
   /** LayerNorm epsilon (Hugging Face `layer_norm_epsilon`). */
   eps: number;
   /** Standard deviation of the weight initialisation (TransformerLens: 0.8 / sqrt(d_model) unless given). */
@@ -121,7 +127,7 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   const d_vocab_out = c['d_vocab_out'] === undefined || c['d_vocab_out'] === -1 ? d_vocab : posInt(c, 'd_vocab_out', where);
   const n_ctx = posInt(c, 'n_ctx', where);
   const pos = c['positional_embedding_type'] ?? 'standard';
-  if (pos !== 'standard') throw err('positional_embedding_type', '"standard" (learned positional embeddings)');
+  if (pos !== 'standard' && pos !== 'shortformer') throw err('positional_embedding_type', '"standard" or "shortformer" (learned positional embeddings)');
   const eps = c['eps'] ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0)) throw err('eps', 'a positive number');
   const initRaw = c['init_range'];
@@ -142,7 +148,7 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   if (tok !== null && typeof tok !== 'string') throw err('tokenizer_name', 'a string or null');
   return {
     n_layers, d_model, n_heads, d_head, d_mlp, d_vocab, d_vocab_out, n_ctx, act_fn: attn_only ? null : act,
-    normalization_type: norm, attn_only, positional_embedding_type: 'standard', eps, init_range, seed, model_name,
+    normalization_type: norm, attn_only, positional_embedding_type: pos, eps, init_range, seed, model_name,
     default_prepend_bos: prepend, bos_token_id: bos, tokenizer_name: tok,
   };
 }

@@ -42,7 +42,9 @@ export function forward(cfg: HookedTransformerConfig, w: WeightNodes, tokens: No
   const embed = hooks.at('hook_embed', gather(w['embed.W_E']!, tokens));
   // TransformerLens's hook_pos_embed is [batch, pos, d_model], the positional rows repeated over the batch.
   const posEmbed = hooks.at('hook_pos_embed', expand(slice(w['pos_embed.W_pos']!, [0], [T], [0]), [tokens.shape[0]!, T, cfg.d_model]));
-  let resid = add(embed, posEmbed);
+  // Shortformer: position enters only the queries' and keys' inputs (after ln1); the residual stream is tokens alone.
+  const shortformer = cfg.positional_embedding_type === 'shortformer';
+  let resid = shortformer ? embed : add(embed, posEmbed);
 
   for (let l = 0; l < cfg.n_layers; l++) {
     const p = `blocks.${l}`;
@@ -51,10 +53,11 @@ export function forward(cfg: HookedTransformerConfig, w: WeightNodes, tokens: No
 
     // x [b, pos, d_model] @ W [d_model, n_heads * d_head] + b, viewed as [b, pos, head, d_head]. (One fused QKV
     // product is no faster here, and slicing it apart costs a padded copy per slice in the backward pass.)
-    const proj = (name: string, bias: string) => reshape(add(
-      matmul(x, reshape(transpose(w[`${p}.attn.${name}`]!, [1, 0, 2]), [cfg.d_model, H * E])),
+    const qkIn = shortformer ? add(x, posEmbed) : x;
+    const proj = (name: string, bias: string, from: Node) => reshape(add(
+      matmul(from, reshape(transpose(w[`${p}.attn.${name}`]!, [1, 0, 2]), [cfg.d_model, H * E])),
       reshape(w[`${p}.attn.${bias}`]!, [H * E])), [-1, T, H, E]);
-    const part = (i: number) => proj(['W_Q', 'W_K', 'W_V'][i]!, ['b_Q', 'b_K', 'b_V'][i]!);
+    const part = (i: number) => proj(['W_Q', 'W_K', 'W_V'][i]!, ['b_Q', 'b_K', 'b_V'][i]!, i < 2 ? qkIn : x);
     const q = hooks.at(`${p}.attn.hook_q`, part(0));
     const k = hooks.at(`${p}.attn.hook_k`, part(1));
     const v = hooks.at(`${p}.attn.hook_v`, part(2));

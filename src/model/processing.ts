@@ -25,6 +25,10 @@ export interface ProcessOptions {
   foldValueBiases?: boolean;
 }
 
+/** Why TransformerLens refuses these steps on shortformer models, and so do we. */
+const SHORTFORMER_LN = 'a shortformer model adds W_pos to ln1\'s output, so ln1\'s gain cannot move into W_Q and W_K without also scaling W_pos (shared by every layer)';
+const SHORTFORMER_POS = 'a shortformer model adds W_pos to the queries\' and keys\' inputs after LayerNorm, so centring W_pos would change the attention scores';
+
 function weight(w: StateDict, name: string): Tensor<'float32'> {
   const t = w[name];
   if (!t) throw new Error(`weight processing: missing ${name}`);
@@ -96,6 +100,7 @@ function foldReader(W: Float64Array, bias: Float64Array, D: number, N: number, l
  */
 export function foldLayerNorm(cfg: HookedTransformerConfig, sd: StateDict): ProcessedModel {
   if (cfg.normalization_type === null) throw new Error('foldLayerNorm: the model has no LayerNorm to fold (normalization_type is null)');
+  if (cfg.positional_embedding_type === 'shortformer') throw new Error(`foldLayerNorm: ${SHORTFORMER_LN}`);
   const hasLn = cfg.normalization_type === 'LN';
   const { d_model: D, d_head: E } = cfg;
   const out: StateDict = { ...sd };
@@ -128,6 +133,7 @@ export function centreWritingWeights(cfg: HookedTransformerConfig, sd: StateDict
   if (cfg.normalization_type === null) {
     throw new Error('centreWritingWeights: without LayerNorm the residual stream is not centred, so centring its writers would change the outputs');
   }
+  if (cfg.positional_embedding_type === 'shortformer') throw new Error(`centreWritingWeights: ${SHORTFORMER_POS}`);
   const D = cfg.d_model;
   const names = ['embed.W_E', 'pos_embed.W_pos'];
   for (let l = 0; l < cfg.n_layers; l++) {
@@ -184,15 +190,23 @@ export function processWeights(cfg: HookedTransformerConfig, sd: StateDict, opti
   let m: ProcessedModel = { config: cfg, weights: sd };
   const skipped: string[] = [];
   const noLn = (step: string) => skipped.push(`${step}: the model has no LayerNorm (normalization_type null)`);
+  // TransformerLens's from_pretrained turns fold_ln, center_writing_weights and center_unembed off for shortformer
+  // models; centring the unembedding would be harmless, but following it keeps processed weights the same as its.
+  const shortformer = cfg.positional_embedding_type === 'shortformer';
   if (opt.foldLn) {
     if (m.config.normalization_type === null) noLn('foldLn');
+    else if (shortformer) skipped.push(`foldLn: ${SHORTFORMER_LN}`);
     else m = foldLayerNorm(m.config, m.weights);
   }
   if (opt.centreWritingWeights) {
     if (m.config.normalization_type === null) noLn('centreWritingWeights');
+    else if (shortformer) skipped.push(`centreWritingWeights: ${SHORTFORMER_POS}`);
     else m = centreWritingWeights(m.config, m.weights);
   }
-  if (opt.centreUnembed) m = centreUnembed(m.config, m.weights);
+  if (opt.centreUnembed) {
+    if (shortformer) skipped.push('centreUnembed: TransformerLens does not centre the unembedding of shortformer models');
+    else m = centreUnembed(m.config, m.weights);
+  }
   if (opt.foldValueBiases) m = foldValueBiases(m.config, m.weights);
   return { ...m, skipped };
 }

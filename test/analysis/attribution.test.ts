@@ -15,15 +15,15 @@ function randomBiases(m: HookedTransformer): HookedTransformer {
   return m;
 }
 
-for (const normalization_type of [null, 'LN', 'LNPre'] as const) {
-  test(`direct logit attribution sums to the logit difference (${normalization_type ?? 'no LN'}, with MLPs)`, async () => {
-    const m = randomBiases(new HookedTransformer({ n_layers: 2, d_model: 12, n_heads: 3, d_head: 4, d_mlp: 20, d_vocab: 17, n_ctx: 8, act_fn: 'gelu', normalization_type, init_range: 0.5, seed: 9 }));
+for (const [normalization_type, pos] of [[null, 'standard'], ['LN', 'standard'], ['LNPre', 'standard'], ['LN', 'shortformer']] as const) {
+  test(`direct logit attribution sums to the logit difference (${normalization_type ?? 'no LN'}, ${pos}, with MLPs)`, async () => {
+    const m = randomBiases(new HookedTransformer({ n_layers: 2, d_model: 12, n_heads: 3, d_head: 4, d_mlp: 20, d_vocab: 17, n_ctx: 8, act_fn: 'gelu', normalization_type, positional_embedding_type: pos, init_range: 0.5, seed: 9 }));
     const tokens = [[1, 4, 9, 16, 3], [2, 2, 2, 2, 2]];
     const r = await directLogitAttribution(m, tokens, { position: 3, token: 5, against: 7, batch: 1 });
     assert.ok(Math.abs(r.total - r.logit) < 1e-4, `total ${r.total} vs logit ${r.logit}`);
     assert.equal(r.heads.length, 2);
     assert.equal(r.heads[0]!.length, 3);
-    assert.equal(r.components.length, 2 + 2 * (3 + 1 + 1));
+    assert.equal(r.components.length, (pos === 'shortformer' ? 1 : 2) + 2 * (3 + 1 + 1));
   });
 }
 

@@ -181,6 +181,23 @@ test('without LayerNorm, folding and centring writers are refused alone and skip
   assert.ok(maxAbsDiff(logProbs(m, tokens), logProbs(p, tokens)) < TOL);
 });
 
+test('shortformer: folding LayerNorm and centring writers are refused alone and skipped by processWeights, as TransformerLens does', async () => {
+  const m = await readModelDir('test/fixtures/attn-only-2l-shortformer');
+  assert.equal(m.config.positional_embedding_type, 'shortformer');
+  assert.throws(() => foldLayerNorm(m.config, m.weights), /shortformer/);
+  assert.throws(() => centreWritingWeights(m.config, m.weights), /shortformer/);
+  const ref = fixtureReference('attn-only-2l-shortformer');
+  assert.ok(maxAbsDiff(logProbs(m, ref.tokens), ref.logProbs) < TOL, 'the by-hand forward agrees with PyTorch on shortformer');
+  const p = processWeights(m.config, m.weights);
+  assert.deepEqual(p.skipped.map((s) => s.split(':')[0]), ['foldLn', 'centreWritingWeights', 'centreUnembed']);
+  assert.equal(p.config.normalization_type, 'LN');
+  assert.ok(p.weights['blocks.1.attn.b_V']!.data.every((x) => x === 0), 'value biases still folded');
+  assert.ok(maxAbsDiff(logProbs(p, ref.tokens), ref.logProbs) < TOL);
+  // What goes wrong otherwise: W_pos is added after ln1, so LN's gain folded into W_Q would rescale it too.
+  const forced = foldLayerNorm({ ...m.config, positional_embedding_type: 'standard' }, m.weights);
+  assert.ok(maxAbsDiff(logProbs({ ...forced, config: { ...forced.config, positional_embedding_type: 'shortformer' } }, ref.tokens), ref.logProbs) > 1e-3);
+});
+
 function fixtureReference(name: string): { tokens: number[][]; logProbs: Float64Array } {
   const ref = parseSafetensors(new Uint8Array(readFileSync(`test/fixtures/${name}/reference.safetensors`)), name).tensors;
   const logits = ref['logits']!;

@@ -39,7 +39,7 @@ function diff(a: Tensor, b: Tensor, what: string): number {
   return d;
 }
 
-for (const name of ['attn-only-2l', 'gelu-2l-ln', 'relu-1l-lnpre', 'tl-statedict']) {
+for (const name of ['attn-only-2l', 'gelu-2l-ln', 'relu-1l-lnpre', 'attn-only-2l-shortformer', 'tl-statedict']) {
   test(`${name}: logits, loss and every activation match PyTorch to 1e-4`, async () => {
     const model = await loadModel(join(FIXTURES, name));
     const ref = await reference(name);

@@ -76,7 +76,7 @@ function affine(x: Float64Array, rows: number, K: number, W: Float64Array, wOff:
 }
 
 /** Causal multi-head attention on one sequence's residual rows [T, D]; returns the attention output [T, D]. */
-function attention(cfg: HookedTransformerConfig, w: Weights, l: number, x: Float64Array, T: number): Float64Array {
+function attention(cfg: HookedTransformerConfig, w: Weights, l: number, x: Float64Array, T: number, qkPos: Float64Array | null): Float64Array {
   const { d_model: D, n_heads: H, d_head: E } = cfg;
   const p = `blocks.${l}.attn`;
   const [WQ, WK, WV, WO] = ['W_Q', 'W_K', 'W_V', 'W_O'].map((n) => get(w, `${p}.${n}`)) as [Float64Array, Float64Array, Float64Array, Float64Array];
@@ -84,9 +84,11 @@ function attention(cfg: HookedTransformerConfig, w: Weights, l: number, x: Float
   const out = new Float64Array(T * D);
   const bO = get(w, `${p}.b_O`);
   for (let i = 0; i < T; i++) for (let d = 0; d < D; d++) out[i * D + d] = bO[d]!;
+  // shortformer: the positional rows join only the queries' and keys' input
+  const xqk = qkPos ? x.map((v, n) => v + qkPos[n]!) : x;
   for (let h = 0; h < H; h++) {
-    const q = affine(x, T, D, WQ, h * D * E, E, bQ, h * E);
-    const k = affine(x, T, D, WK, h * D * E, E, bK, h * E);
+    const q = affine(xqk, T, D, WQ, h * D * E, E, bQ, h * E);
+    const k = affine(xqk, T, D, WK, h * D * E, E, bK, h * E);
     const v = affine(x, T, D, WV, h * D * E, E, bV, h * E);
     const z = new Float64Array(T * E);
     for (let i = 0; i < T; i++) {
@@ -109,7 +111,7 @@ function attention(cfg: HookedTransformerConfig, w: Weights, l: number, x: Float
 
 /**
  * Logits `[batch, pos, d_vocab_out]` (row-major, float64) of a TransformerLens-layout model on token ids:
- * embed + positional embed, then per block `resid += attn(ln1(resid))` and `resid += mlp(ln2(resid))`,
+ * embed + positional embed (shortformer: embed alone, position added to ln1's output for queries and keys), then per block `resid += attn(ln1(resid))` and `resid += mlp(ln2(resid))`,
  * then `ln_final(resid) W_U + b_U`.
  */
 export function referenceForward(cfg: HookedTransformerConfig, w: Weights, tokens: readonly (readonly number[])[]): Float64Array {
@@ -123,9 +125,11 @@ export function referenceForward(cfg: HookedTransformerConfig, w: Weights, token
   tokens.forEach((seq, b) => {
     if (seq.length !== T) throw new Error('referenceForward: sequences of different lengths');
     let resid = new Float64Array(T * D);
-    for (let i = 0; i < T; i++) for (let d = 0; d < D; d++) resid[i * D + d] = WE[seq[i]! * D + d]! + Wpos[i * D + d]!;
+    const shortformer = cfg.positional_embedding_type === 'shortformer';
+    const pos = Wpos.subarray(0, T * D);
+    for (let i = 0; i < T; i++) for (let d = 0; d < D; d++) resid[i * D + d] = WE[seq[i]! * D + d]! + (shortformer ? 0 : Wpos[i * D + d]!);
     for (let l = 0; l < cfg.n_layers; l++) {
-      const attnOut = attention(cfg, w, l, layerNorm(cfg, w, `blocks.${l}.ln1`, resid), T);
+      const attnOut = attention(cfg, w, l, layerNorm(cfg, w, `blocks.${l}.ln1`, resid), T, shortformer ? pos : null);
       resid = resid.map((r, n) => r + attnOut[n]!);
       if (cfg.attn_only) continue;
       const F = cfg.d_mlp!;
