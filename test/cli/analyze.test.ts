@@ -26,7 +26,11 @@ test('analyze and reproduce on trained runs: a summary, and every claim printed 
     const r = await cli(['train', '--preset', `attn-only-${l}l`, '--data', dir, '--out', join(dir, `${l}l`), ...small]);
     assert.equal(r.code, 0, r.stderr);
   }
-  const a = await cli(['analyze', join(dir, '2l'), '--prompt', 'The cat number 3 sat on the mat', '--text', dir]);
+  // The two-layer preset reads bytes and this run's n_ctx is 16: a prompt of 15 bytes fits, a longer one is refused.
+  const long = await cli(['analyze', join(dir, '2l'), '--prompt', 'The cat number 3 sat on the mat']);
+  assert.equal(long.code, 2);
+  assert.match(long.stderr, /--prompt is 32 tokens with BOS, more than the model's n_ctx \(16\)/);
+  const a = await cli(['analyze', join(dir, '2l'), '--prompt', 'The cat sat on', '--text', dir]);
   assert.equal(a.code, 0, a.stderr);
   for (const s of ['induction scores', 'copying scores', 'composition', 'term importance', 'logit lens', 'direct logit attribution']) assert.match(a.stdout, new RegExp(s));
   const r = await cli(['reproduce', '--models', join(dir, '0l'), '--models', join(dir, '1l'), '--models', join(dir, '2l')]);

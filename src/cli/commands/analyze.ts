@@ -48,6 +48,9 @@ export async function analyzeWithText(model: HookedTransformer, text: string | n
   if (prompt !== undefined) {
     if (!tok) throw new UsageError('analyze: --prompt needs a model with a tokenizer (tokenizer.json beside the weights)');
     promptIds = Array.from(model.toTokens(prompt).data, Number);
+    if (promptIds.length > model.cfg.n_ctx) {
+      throw new UsageError(`analyze: --prompt is ${promptIds.length} tokens with BOS, more than the model's n_ctx (${model.cfg.n_ctx}); shorten it`);
+    }
   }
   return analyzeModel(model, {
     ...(stream ? { text: stream } : {}),
