@@ -23,8 +23,8 @@ export interface DirectLogitAttribution {
 
 /**
  * Direct logit attribution (TransformerLens's logit attribution with apply_ln_to_stack): the final residual at
- * `position` of sequence `batch` is the sum of components (embeddings (no pos_embed in a shortformer model), each head's hook_result, each layer's b_O,
- * each MLP's output); each is centred, divided by ln_final's cached scale, and dotted with the logit direction
+ * `position` of sequence `batch` is the sum of components (embeddings, but no pos_embed in a shortformer model;
+ * each head's hook_result, each layer's b_O, each MLP's output); each is centred, divided by ln_final's cached scale, and dotted with the logit direction
  * W_U[:, token] - W_U[:, against] (times ln_final.w for LN models).
  */
 export async function directLogitAttribution(
