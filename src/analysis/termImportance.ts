@@ -24,8 +24,8 @@ export interface TermImportance {
  * Path-expansion term importance for one- and two-layer attention-only models ("A Mathematical Framework",
  * section on term importance). With attention patterns A and LayerNorm scales frozen at their values on `tokens`,
  * the final residual is exactly a sum of terms: the direct path x0 = embed + pos (embed alone in a shortformer
- * model; with the b_O biases), each head acting on the direct path, and (two layers) each virtual head A^b A^a (W_OV^a W_OV^b) acting through head a then
- * b. Each term's importance is the rise in loss when it alone is removed.
+ * model; with the b_O biases), each head acting on the direct path, and (two layers) each virtual head
+ * A^b A^a (W_OV^a W_OV^b) acting through head a then b. Each term's importance is the rise in loss when it alone is removed.
  */
 export async function termImportance(model: HookedTransformer, tokens: TokenIds): Promise<TermImportance> {
   const cfg = model.cfg;
