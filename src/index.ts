@@ -27,7 +27,7 @@ export { directLogitAttribution } from './analysis/attribution.js';
 export { headAblationEffects } from './analysis/ablation.js';
 export { activationPatching, logitDiff } from './analysis/patching.js';
 export { compareBigrams } from './analysis/bigram.js';
-export { FactoredMatrix } from './analysis/factored.js';
+export { FactoredMatrix } from './linalg/factored.js';
 export { analyzeModel, ANALYSIS_SCHEMA, type AnalysisReport } from './analysis/analyzeModel.js';
 export * as tokenize from './tokenize/index.js';
 export { train, type TrainConfig, type MetricsRecord } from './train/trainer.js';

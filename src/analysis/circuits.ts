@@ -1,7 +1,7 @@
 import { compile, input, matmul, mT, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
-import { FactoredMatrix } from './factored.js';
-import { matrix, type Matrix } from './linalg/matrix.js';
+import { FactoredMatrix } from '../linalg/factored.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
 
 /** The full token circuits of one head, as factored vocab x vocab matrices (never materialised). */
 export interface HeadCircuits {

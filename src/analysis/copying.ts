@@ -1,8 +1,8 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
-import { eigenvalues } from './linalg/eigenvalues.js';
-import { stackedMatrix } from './linalg/matrix.js';
+import { eigenvalues } from '../linalg/eigenvalues.js';
+import { stackedMatrix } from '../linalg/matrix.js';
 import { ovCores } from './ovCores.js';
-import { copyingScore } from './factored.js';
+import { copyingScore } from '../linalg/factored.js';
 
 export interface CopyingScores {
   /** Re(Σλ) / Σ|λ| of each head's full OV circuit, `[layer][head]`, in [-1, 1]: 1 for a pure copying head. */

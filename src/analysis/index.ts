@@ -8,6 +8,6 @@ export * from './attribution.js';
 export * from './ablation.js';
 export * from './patching.js';
 export * from './bigram.js';
-export * from './factored.js';
+export * from '../linalg/factored.js';
 export * from './analyzeModel.js';
-export * as linalg from './linalg/index.js';
+export * as linalg from '../linalg/index.js';

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/engine/random.js';
-import { copyingScore, FactoredMatrix } from '../../src/analysis/factored.js';
+import { copyingScore, FactoredMatrix } from '../../src/linalg/factored.js';
 import {
   diagonal, eigenvalues, frobenius, identity, matmul, matmulNT, matmulTN, matrix, maxAbsDiff, qr, svd, topKEntries,
   transpose, zeros, type Matrix,
-} from '../../src/analysis/linalg/index.js';
+} from '../../src/linalg/index.js';
 
 function random(rng: Rng, rows: number, cols: number): Matrix {
   return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng.normal()));

@@ -2,12 +2,12 @@ import {
   column, dot, eigenvalues as denseEigenvalues, frobeniusInner, matmul, matmulInto, matmulNT, matmulTN, matrix,
   matvec, qr, row, rowBlock, scale as scaleMatrix, svd as denseSvd, toMatrix, transpose, vecmat, TopKSelector,
   type ComplexArray, type Matrix, type MatrixEntry, type MatrixLike, type SVD, type TensorLike2D, type TopKOrder,
-} from './linalg/index.js';
+} from './index.js';
 
 /** A factor: a `{ rows, cols, data }` matrix or a 2-D `{ shape, data }` tensor, float32 or float64. */
 export type FactorInput = MatrixLike | TensorLike2D;
 
-export type { ComplexArray, MatrixEntry, SVD, TopKOrder } from './linalg/index.js';
+export type { ComplexArray, MatrixEntry, SVD, TopKOrder } from './index.js';
 
 /** Options of {@link FactoredMatrix.topK}. */
 export interface TopKOptions {

@@ -5,7 +5,7 @@ import { Rng } from '../../src/engine/random.js';
 import {
   diagonal, fromRows, identity, matmul, matmulNT, matmulTN, matrix, maxAbsDiff, qr, svd, symmetricEigen, transpose,
   zeros, type Matrix,
-} from '../../src/analysis/linalg/index.js';
+} from '../../src/linalg/index.js';
 
 function random(rng: Rng, rows: number, cols: number): Matrix {
   return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng.normal()));

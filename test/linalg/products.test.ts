@@ -5,7 +5,7 @@ import { Rng } from '../../src/engine/random.js';
 import {
   column, dot, frobenius, frobeniusInner, fromRows, gram, gramRows, matmul, matmulInto, matmulNT, matmulTN, matrix,
   matvec, maxAbsDiff, row, rowBlock, toMatrix, topKEntries, toRows, transpose, vecmat, type Matrix,
-} from '../../src/analysis/linalg/index.js';
+} from '../../src/linalg/index.js';
 
 function random(rng: Rng, rows: number, cols: number): Matrix {
   return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng.normal()));

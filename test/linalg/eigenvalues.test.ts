@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/engine/random.js';
 import {
   diagonal, eigenvalues, fromRows, identity, matmul, matrix, svd, zeros, type ComplexArray, type Matrix,
-} from '../../src/analysis/linalg/index.js';
+} from '../../src/linalg/index.js';
 
 type C = [number, number];
 
