@@ -1,6 +1,9 @@
 import { isFloat } from './dtype.js';
 import { opDef, shapeStr, topoSort, type Node } from './graph.js';
 import { add, fill } from './ops/elementwise.js';
+// The gradients of the elementwise, layout and reduction ops build each other's ops: have all three registered.
+import './ops/layout.js';
+import './ops/reduce.js';
 
 /**
  * Reverse-mode autodiff over the IR. Returns d(y)/d(w) for each `w` in `wrt`, as new graph nodes, where `y` is a

@@ -1,4 +1,4 @@
-import { BYTES, type DType } from './dtype.js';
+import type { DType } from './dtype.js';
 import { opDef, topoSort, type LowerContext, type Node, type OnnxAttr } from './graph.js';
 import type { Tensor } from './tensor.js';
 import { encodeModel, type OnnxGraph, type OnnxNode, type OnnxValue } from './onnx/model.js';
@@ -113,8 +113,4 @@ export function hashBytes(b: Uint8Array): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return `${(h2 >>> 0).toString(16)}${(h1 >>> 0).toString(16)}_${b.length}`;
-}
-
-export function bytesOf(dtype: DType, shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, BYTES[dtype]);
 }

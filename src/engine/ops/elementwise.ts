@@ -1,41 +1,15 @@
-import { allocate, isFloat, type DType } from '../dtype.js';
-import { apply, constant, defineOp, opDef, shapeStr, type Node } from '../graph.js';
+import { allocate, isFloat, ONNX_DTYPE, type DType } from '../dtype.js';
+import { defineOp, opDef, type Node } from '../graph.js';
 import { lowerErf64 } from './erf64.js';
-import { broadcastShapes, sameDtype, sameShape } from './shapes.js';
-import { reduceSum } from './reduce.js';
-import { reshape } from './layout.js';
+import { broadcastShapes, sameDtype } from './shapes.js';
+import { cast, div, greater, greaterOrEqual, less, log, mul, neg, pow, scalar, sub, sumToShape, where, exp } from './builders.js';
 
-export type Operand = Node | number;
+export {
+  abs, add, cast, detach, div, equal, erf, exp, fill, greater, greaterOrEqual, less, log, maximum, mul, neg, pow, reciprocal,
+  relu, scalar, sigmoid, sqrt, sub, sumToShape, tanh, where, type Operand,
+} from './builders.js';
 
-/** A scalar constant of the given dtype. */
-export function scalar(value: number, dtype: DType = 'float32'): Node {
-  const data = allocate(dtype, 1);
-  if (data instanceof BigInt64Array) data[0] = BigInt(value);
-  else data[0] = value;
-  return constant({ dtype, shape: [], data });
-}
-
-function lift(x: Operand, like: Node): Node {
-  return typeof x === 'number' ? scalar(x, like.dtype) : x;
-}
-
-function pair(a: Operand, b: Operand): [Node, Node] {
-  if (typeof a === 'number' && typeof b === 'number') return [scalar(a), scalar(b)];
-  if (typeof a === 'number') return [lift(a, b as Node), b as Node];
-  return [a, lift(b, a)];
-}
-
-/** Sums a broadcast adjoint back down to `shape` (the gradient of broadcasting). */
-export function sumToShape(g: Node, shape: readonly number[]): Node {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.shape.length - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.shape.length; i++) {
-    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  }
-  const summed = axes.length > 0 ? reduceSum(g, axes, true) : g;
-  return reshape(summed, shape);
-}
+// The elementwise ops' definitions, each with its gradient; their builders are in builders.ts.
 
 function binary(op: string, onnx: string, vjp: (node: Node, g: Node) => [Node | undefined, Node | undefined], outDtype?: DType): void {
   defineOp(op, {
@@ -126,10 +100,9 @@ defineOp('where', {
 
 defineOp('cast', {
   infer: ([a], attrs) => ({ shape: a!.shape, dtype: attrs['to'] as DType }),
-  lower: (ctx, n, ins) => ctx.emit('Cast', ins, { to: ONNX_CODE[n.dtype] })[0]!,
+  lower: (ctx, n, ins) => ctx.emit('Cast', ins, { to: ONNX_DTYPE[n.dtype] })[0]!,
   vjp: (n, g) => (isFloat(n.inputs[0]!.dtype) && isFloat(n.dtype) ? [cast(g, n.inputs[0]!.dtype)] : [undefined]),
 });
-const ONNX_CODE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
 
 /** Stops gradients: the value passes through, its adjoint does not. */
 defineOp('detach', {
@@ -147,38 +120,3 @@ defineOp('fill', {
     return ctx.emit('ConstantOfShape', [ctx.int64(n.shape)], { value: { dtype: n.dtype, shape: [1], data: v } })[0]!;
   },
 });
-
-export const add = (a: Operand, b: Operand): Node => apply('add', pair(a, b));
-export const sub = (a: Operand, b: Operand): Node => apply('sub', pair(a, b));
-export const mul = (a: Operand, b: Operand): Node => apply('mul', pair(a, b));
-export const div = (a: Operand, b: Operand): Node => apply('div', pair(a, b));
-export const pow = (a: Operand, b: Operand): Node => apply('pow', pair(a, b));
-export const maximum = (a: Operand, b: Operand): Node => apply('maximum', pair(a, b));
-export const less = (a: Operand, b: Operand): Node => apply('less', pair(a, b));
-export const greater = (a: Operand, b: Operand): Node => apply('greater', pair(a, b));
-export const greaterOrEqual = (a: Operand, b: Operand): Node => apply('greaterOrEqual', pair(a, b));
-export const equal = (a: Operand, b: Operand): Node => apply('equal', pair(a, b));
-export const neg = (a: Node): Node => apply('neg', [a]);
-export const exp = (a: Node): Node => apply('exp', [a]);
-export const log = (a: Node): Node => apply('log', [a]);
-export const sqrt = (a: Node): Node => apply('sqrt', [a]);
-export const tanh = (a: Node): Node => apply('tanh', [a]);
-export const erf = (a: Node): Node => apply('erf', [a]);
-export const relu = (a: Node): Node => apply('relu', [a]);
-export const sigmoid = (a: Node): Node => apply('sigmoid', [a]);
-export const abs = (a: Node): Node => apply('abs', [a]);
-export const reciprocal = (a: Node): Node => apply('reciprocal', [a]);
-export const detach = (a: Node): Node => apply('detach', [a]);
-export const where = (cond: Node, a: Operand, b: Operand): Node => {
-  const [x, y] = pair(a, b);
-  return apply('where', [cond, x, y]);
-};
-export const cast = (a: Node, to: DType): Node => (a.dtype === to ? a : apply('cast', [a], { to }));
-export const fill = (value: number, shape: readonly number[], dtype: DType = 'float32'): Node =>
-  apply('fill', [], { value, shape: [...shape], dtype });
-export const zerosLike = (a: Node): Node => fill(0, a.shape, a.dtype);
-
-/** Throws unless `a` has exactly `shape` (for API boundaries that want a precise message). */
-export function expectShape(what: string, a: Node, shape: readonly number[]): void {
-  if (!sameShape(a.shape, shape)) throw new Error(`${what}: expected shape ${shapeStr(shape)}, got ${shapeStr(a.shape)}`);
-}

@@ -3,7 +3,7 @@ import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, erf, fill, mul, pow, sqrt, sub, tanh } from './elementwise.js';
 import { reduceMean } from './reduce.js';
-import { reshape, unsqueeze } from './layout.js';
+import { unsqueeze } from './layout.js';
 import { scatterElementsAdd } from './indexing.js';
 import { softmax } from './softmax.js';
 
@@ -92,10 +92,4 @@ function maskConstant(q: number, t: number, dtype: DType): Node {
     masks.set(key, m);
   }
   return m;
-}
-
-/** Reshapes `[..., n * d]` to `[..., n, d]`. */
-export function splitLast(x: Node, n: number): Node {
-  const d = x.shape[x.shape.length - 1]! / n;
-  return reshape(x, [...x.shape.slice(0, -1), n, d]);
 }

@@ -1,7 +1,9 @@
-import { apply, defineOp, type Node } from '../graph.js';
-import { normAxes } from './shapes.js';
-import { div, equal, mul, cast } from './elementwise.js';
-import { expand, reshape } from './layout.js';
+import { defineOp, type Node } from '../graph.js';
+import { cast, div, equal, expand, mul, reduceSum, reshape } from './builders.js';
+
+export { argMax, reduceMax, reduceMean, reduceSum } from './builders.js';
+
+// The reductions' definitions, each with its gradient; their builders are in builders.ts.
 
 function reducedShape(shape: readonly number[], axes: readonly number[], keep: boolean): number[] {
   const out: number[] = [];
@@ -52,28 +54,7 @@ reduction('reduceMax', 'ReduceMax', (n, g) => {
   return mul(spread(n, g), div(hit, expand(ties, x.shape)));
 });
 
-function make(op: string) {
-  return (x: Node, axes?: number | readonly number[], keepdims = false): Node => {
-    const norm = normAxes(typeof axes === 'number' ? [axes] : axes, x.shape.length);
-    // An empty list reduces nothing (numpy's axis=()); ONNX would read it as "every axis".
-    if (norm.length === 0) return x;
-    return apply(op, [x], { axes: norm, keepdims });
-  };
-}
-
-/** Σ over `axes` (all axes when omitted). */
-export const reduceSum = make('reduceSum');
-/** Mean over `axes` (all axes when omitted). */
-export const reduceMean = make('reduceMean');
-/** Max over `axes` (all axes when omitted). */
-export const reduceMax = make('reduceMax');
-
 defineOp('argMax', {
   infer: ([x], attrs) => ({ shape: reducedShape(x!.shape, [attrs['axis'] as number], attrs['keepdims'] as boolean), dtype: 'int64' }),
   lower: (ctx, n, ins) => ctx.emit('ArgMax', ins, { axis: n.attrs['axis'] as number, keepdims: n.attrs['keepdims'] ? 1 : 0 })[0]!,
 });
-
-/** Index of the largest entry along `axis` (int64; no gradient). */
-export function argMax(x: Node, axis = -1, keepdims = false): Node {
-  return apply('argMax', [x], { axis: normAxes([axis], x.shape.length)[0]!, keepdims });
-}
