@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../engine/errors.js';
 import { HookedTransformer } from '../model/hookedTransformer.js';
+import { TOKENIZER_FILE, tokenizerFromFiles } from '../model/import/modelFiles.js';
 import { processWeights, type ProcessOptions } from '../model/processing.js';
-import { Gpt2Tokenizer, tokenizerFromJSON, type Tokenizer } from '../tokenize/index.js';
 import { readModelDir } from './modelDir.js';
 
 export interface LoadOptions {
@@ -19,7 +18,7 @@ export interface LoadOptions {
  * Loads a model directory in any format circuitscope reads, detected from its files: circuitscope's own (a
  * training run), a TransformerLens state dict saved as safetensors with its config, or a Hugging Face GPT-2
  * (config.json + model.safetensors). The tokenizer comes from tokenizer.json beside the weights, or is GPT-2's
- * for GPT-2 checkpoints.
+ * for GPT-2 checkpoints. (The browser's `loadModelFromFiles` does the same on the files' bytes.)
  */
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<HookedTransformer> {
   const loaded = await readModelDir(dir);
@@ -29,19 +28,9 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ho
     config = p.config;
     weights = p.weights;
   }
-  return new HookedTransformer(config, weights, await tokenizerFor(dir, config.tokenizer_name));
-}
-
-async function tokenizerFor(dir: string, name: string | null): Promise<Tokenizer | null> {
-  const path = join(dir, 'tokenizer.json');
-  const text = await readFile(path, 'utf8').catch(() => null);
-  if (text !== null) {
-    try {
-      return tokenizerFromJSON(JSON.parse(text));
-    } catch (e) {
-      throw new InputError(`${path}: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  // The importer names GPT-2's tokenizer only for GPT-2's own 50257-token vocabulary.
-  return name === 'gpt2' ? new Gpt2Tokenizer() : null;
+  // An unreadable tokenizer.json counts as none, as a missing one does.
+  const tok = await readFile(join(dir, TOKENIZER_FILE)).catch(() => null);
+  const files: Record<string, Uint8Array> = tok ? { [TOKENIZER_FILE]: new Uint8Array(tok.buffer, tok.byteOffset, tok.byteLength) } : {};
+  const tokenizer = tokenizerFromFiles(files, config.tokenizer_name, (name) => join(dir, name));
+  return new HookedTransformer(config, weights, tokenizer);
 }

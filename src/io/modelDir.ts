@@ -7,68 +7,47 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../engine/errors.js';
-import { ConfigError, type HookedTransformerConfig } from '../model/config.js';
-import { importModel, type ModelFormat } from '../model/import/index.js';
-import { parseSafetensors, serializeSafetensors } from '../model/safetensors.js';
-import { checkWeights, type StateDict } from '../model/weights.js';
+import type { HookedTransformerConfig } from '../model/config.js';
+import { CONFIG_FILE, modelToFiles, readModelFiles, WEIGHTS_FILE, type LoadedModel } from '../model/import/modelFiles.js';
+import type { StateDict } from '../model/weights.js';
 
-export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
-
-/** A model read from a directory, with the format it was stored in. */
-export interface LoadedModel {
-  config: HookedTransformerConfig;
-  weights: StateDict;
-  format: ModelFormat;
-}
+export { CONFIG_FILE, WEIGHTS_FILE, type LoadedModel };
 
 /**
  * Reads `dir/config.json` and `dir/model.safetensors`, detects the format and imports it to a validated config and
- * a checked float32 StateDict in TransformerLens layout. Errors name the file and the field or tensor.
+ * a checked float32 StateDict in TransformerLens layout (the core's `readModelFiles` on the files' bytes). Errors
+ * name the file and the field or tensor.
  */
 export async function readModelDir(dir: string): Promise<LoadedModel> {
-  const configPath = join(dir, CONFIG_FILE);
-  const weightsPath = join(dir, WEIGHTS_FILE);
-  // One after the other, so a directory missing both files always reports config.json first.
-  const configText = await readOrExplain(configPath, 'utf8');
-  const weightBytes = await readOrExplain(weightsPath);
-  let json: unknown;
-  try {
-    json = JSON.parse(configText);
-  } catch (e) {
-    throw new InputError(`${configPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
-  }
-  const { tensors } = parseSafetensors(weightBytes, weightsPath);
-  const where = { config: configPath, weights: weightsPath };
-  try {
-    return importModel(json, tensors, where);
-  } catch (e) {
-    // Some config errors are phrased "config field x: ..."; make sure every message says which file.
-    const msg = (e as Error).message;
-    if (msg.includes(configPath) || msg.includes(weightsPath)) throw e;
-    const Same = e instanceof ConfigError ? ConfigError : e instanceof InputError ? InputError : Error;
-    throw new Same(`${configPath}: ${msg}`, { cause: e });
-  }
-}
-
-async function readOrExplain(path: string): Promise<Uint8Array>;
-async function readOrExplain(path: string, encoding: 'utf8'): Promise<string>;
-async function readOrExplain(path: string, encoding?: 'utf8'): Promise<Uint8Array | string> {
-  try {
-    if (encoding) return await readFile(path, encoding);
-    const b = await readFile(path);
-    // A view, not `new Uint8Array(b)`, which would copy a model-sized buffer.
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(e as Error).message}`, { cause: e });
-  }
+  return readModelFiles(await readFiles(dir, [CONFIG_FILE, WEIGHTS_FILE]), (name) => join(dir, name));
 }
 
 /**
- * Writes `config.json` and `model.safetensors` (plus `extraFiles`, e.g. a tokenizer) into `dir`, creating it.
- * The weights are checked against the config first, so a directory that would not read back is never written.
- * See `writeFilesAtomically` for what a crash can and cannot leave behind.
+ * The named files of `dir` that exist, as bytes (views, not copies). A missing file is simply absent, so the core
+ * reports it; any other read error names the path.
+ */
+export async function readFiles(dir: string, names: readonly string[]): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  // One after the other, so memory holds one model-sized buffer being read at a time.
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const b = await readFile(path);
+      // A view, not `new Uint8Array(b)`, which would copy a model-sized buffer.
+      out[name] = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue;
+      throw new InputError(`${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes `config.json` and `model.safetensors` (plus `extraFiles`, e.g. a tokenizer) into `dir`, creating it: the
+ * bytes of the core's `modelToFiles`. The weights are checked against the config first, so a directory that would
+ * not read back is never written. See `writeFilesAtomically` for what a crash can and cannot leave behind.
  */
 export async function writeModelDir(
   dir: string,
@@ -76,15 +55,7 @@ export async function writeModelDir(
   weights: StateDict,
   extraFiles: Readonly<Record<string, Uint8Array | string>> = {},
 ): Promise<void> {
-  checkWeights(config, weights, `writeModelDir ${dir}`);
-  for (const name of Object.keys(extraFiles)) {
-    if (name === CONFIG_FILE || name === WEIGHTS_FILE) throw new Error(`writeModelDir ${dir}: extra file ${name} would replace the model's own`);
-  }
-  const files: Record<string, Uint8Array | string> = { ...extraFiles };
-  files[WEIGHTS_FILE] = serializeSafetensors(weights, { format: 'pt' });
-  // config.json last: it is renamed last, so a reader never sees a new config beside weights still being written.
-  files[CONFIG_FILE] = `${JSON.stringify(config, null, 2)}\n`;
-  await writeFilesAtomically(dir, files);
+  await writeFilesAtomically(dir, modelToFiles(config, weights, extraFiles, `writeModelDir ${dir}`));
 }
 
 const TEMP = /^\.(.+)\.[0-9a-f]{16}\.tmp$/;

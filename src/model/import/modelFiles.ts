@@ -1,0 +1,127 @@
+/**
+ * Model directories as bytes: `{ 'config.json': Uint8Array, 'model.safetensors': Uint8Array, ... }`, wherever they
+ * came from (a directory on disk, a dropped folder, a fetch, a Web Worker). Reading detects the format (ours,
+ * TransformerLens's, Hugging Face GPT-2) and imports it with its tokenizer; writing gives the exact bytes Node's
+ * `writeModelDir` and the trainer's run directories put on disk. No file system here: src/io reads and writes the
+ * files and calls these.
+ */
+import { InputError } from '../../engine/errors.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { Gpt2Tokenizer, tokenizerFromJSON, type Tokenizer } from '../../tokenize/index.js';
+import { serializeTrainerState } from '../../train/checkpoint.js';
+import type { Checkpoint } from '../../train/trainer.js';
+import { ConfigError, type HookedTransformerConfig } from '../config.js';
+import { parseSafetensors, serializeSafetensors } from '../safetensors.js';
+import { checkWeights, type StateDict } from '../weights.js';
+import { importModel, type ModelFormat } from './index.js';
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+export const TOKENIZER_FILE = 'tokenizer.json';
+export const TRAINER_STATE_FILE = 'trainer_state.safetensors';
+
+/** A model directory's files by name (no folders: `config.json`, not `run/config.json`). */
+export type ModelFiles = Readonly<Record<string, Uint8Array>>;
+
+/** A model read from files, with the format it was stored in. */
+export interface LoadedModel {
+  config: HookedTransformerConfig;
+  weights: StateDict;
+  format: ModelFormat;
+}
+
+/** How to name a file in error messages (Node passes its path; default: the bare name). */
+export type Where = (name: string) => string;
+
+const bare: Where = (name) => name;
+
+/**
+ * Parses `config.json` and `model.safetensors`, detects the format and imports it to a validated config and a
+ * checked float32 StateDict in TransformerLens layout. Errors are one line and name the file and the field or
+ * tensor; a missing config.json is reported before a missing model.safetensors.
+ */
+export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedModel {
+  const configPath = where(CONFIG_FILE);
+  const weightsPath = where(WEIGHTS_FILE);
+  const configBytes = files[CONFIG_FILE];
+  if (!configBytes) throw new InputError(`${configPath}: no such file`);
+  const weightBytes = files[WEIGHTS_FILE];
+  if (!weightBytes) throw new InputError(`${weightsPath}: no such file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8(configBytes));
+  } catch (e) {
+    throw new InputError(`${configPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  const { tensors } = parseSafetensors(weightBytes, weightsPath);
+  try {
+    return importModel(json, tensors, { config: configPath, weights: weightsPath });
+  } catch (e) {
+    // Some config errors are phrased "config field x: ..."; make sure every message says which file.
+    const msg = (e as Error).message;
+    if (msg.includes(configPath) || msg.includes(weightsPath)) throw e;
+    const Same = e instanceof ConfigError ? ConfigError : e instanceof InputError ? InputError : Error;
+    throw new Same(`${configPath}: ${msg}`, { cause: e });
+  }
+}
+
+/**
+ * The model's tokenizer: `tokenizer.json` when the files have one, else GPT-2's for GPT-2 checkpoints (the importer
+ * names it only for GPT-2's own 50257-token vocabulary), else null.
+ */
+export function tokenizerFromFiles(files: ModelFiles, tokenizerName: string | null, where: Where = bare): Tokenizer | null {
+  const bytes = files[TOKENIZER_FILE];
+  if (bytes) {
+    try {
+      return tokenizerFromJSON(JSON.parse(utf8(bytes)));
+    } catch (e) {
+      throw new InputError(`${where(TOKENIZER_FILE)}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return tokenizerName === 'gpt2' ? new Gpt2Tokenizer() : null;
+}
+
+/**
+ * The files of a model directory: `extraFiles` (e.g. a tokenizer) first, then `model.safetensors`, then
+ * `config.json` (in that order, which is the order Node renames them in: a reader never sees a new config beside
+ * weights still being written). The weights are checked against the config first, so files that would not read
+ * back are never made. `label` begins error messages.
+ */
+export function modelToFiles(
+  config: HookedTransformerConfig, weights: StateDict, extraFiles: Readonly<Record<string, Uint8Array | string>> = {}, label = 'modelToFiles',
+): Record<string, Uint8Array> {
+  checkWeights(config, weights, label);
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, content] of Object.entries(extraFiles)) {
+    if (name === CONFIG_FILE || name === WEIGHTS_FILE) throw new Error(`${label}: extra file ${name} would replace the model's own`);
+    files[name] = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  }
+  files[WEIGHTS_FILE] = serializeSafetensors(weights, { format: 'pt' });
+  files[CONFIG_FILE] = jsonFile(config);
+  return files;
+}
+
+/**
+ * A training checkpoint as the files a run directory holds for it (what `RunDir.saveCheckpoint` writes):
+ * `config.json`, `model.safetensors` (with the step in its metadata) and `trainer_state.safetensors` (AdamW's
+ * moments, the step, the data position). Add `tokenizer.json` and these read back with `loadModel`, and resume.
+ */
+export function checkpointToFiles(config: HookedTransformerConfig, c: Checkpoint): Record<string, Uint8Array> {
+  checkWeights(config, c.weights as Readonly<Record<string, Tensor>>, 'checkpoint');
+  return {
+    [CONFIG_FILE]: jsonFile(config),
+    [WEIGHTS_FILE]: serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
+    [TRAINER_STATE_FILE]: serializeTrainerState(c),
+  };
+}
+
+/** A JSON file as the CLI writes them: two-space indent and a final newline. */
+export function jsonFile(value: unknown): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** UTF-8 text as Node's `readFile(path, 'utf8')` gives it: invalid bytes replaced, a byte-order mark kept. */
+function utf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+}
+
