@@ -1,5 +1,4 @@
-import r50kRanks from 'gpt-tokenizer/bpeRanks/r50k_base';
-import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
+import { gpt2Vocabulary } from './gpt2Vocabulary.js';
 import type { Gpt2TokenizerJSON, Tokenizer } from './tokenizer.js';
 import { decodeTokenBytes, utf8Decode, utf8Encode } from './utf8.js';
 
@@ -23,7 +22,7 @@ export class Gpt2Tokenizer implements Tokenizer {
   private table: Uint8Array[] | null = null;
 
   encode(text: string): number[] {
-    return r50kEncode(text, AS_PLAIN_TEXT);
+    return gpt2Vocabulary.encode(text, AS_PLAIN_TEXT);
   }
 
   decode(ids: readonly number[]): string {
@@ -45,6 +44,7 @@ export class Gpt2Tokenizer implements Tokenizer {
   // Built on first use: 50k small arrays are not worth making for a tokenizer that only encodes.
   private bytesTable(): Uint8Array[] {
     if (this.table === null) {
+      const r50kRanks = gpt2Vocabulary.ranks;
       if (r50kRanks.length !== END_OF_TEXT_ID) throw new Error(`gpt2: expected ${END_OF_TEXT_ID} BPE ranks in gpt-tokenizer, found ${r50kRanks.length}`);
       this.table = r50kRanks.map((t) => (typeof t === 'string' ? utf8Encode(t) : Uint8Array.from(t)));
     }
