@@ -1,0 +1,2 @@
+// Every view component, for the bundle and for an app that imports them. Each takes plain data as props.
+export { Heatmap, type HeatmapProps, type HeatmapCell } from './Heatmap/index.js';

@@ -1,0 +1,5 @@
+// Stylesheets imported as text (esbuild's text loader in scripts/build-ui.mjs).
+declare module '*.css' {
+  const text: string;
+  export default text;
+}
