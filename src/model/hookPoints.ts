@@ -1,40 +1,52 @@
+import { input } from '../engine/index.js';
 import type { HookedTransformerConfig } from './config.js';
+import {
+  ATTENTION_HOOKS, BLOCK_HOOKS, EMBED_HOOKS, LAYER_NORM_HOOKS, MLP_HOOKS, type Axis, type HookHandler, type WeightNodes,
+} from './components/index.js';
+import { forward } from './forward.js';
+import { weightShapes } from './weights.js';
+
+const namesByConfig = new Map<string, readonly string[]>();
 
 /**
- * Every hook point a model of this config has, in the order the forward pass reaches them, with
- * TransformerLens's names.
+ * Every hook point a model of this config has, in the order the forward pass reaches them, with TransformerLens's
+ * names: read off the forward pass itself (built once per config with a handler that records every name and
+ * wants everything, `hook_result` included).
  */
 export function hookNames(cfg: HookedTransformerConfig): string[] {
-  const names = ['hook_embed', 'hook_pos_embed'];
-  const ln = cfg.normalization_type !== null;
-  for (let l = 0; l < cfg.n_layers; l++) {
-    const p = `blocks.${l}`;
-    names.push(`${p}.hook_resid_pre`);
-    if (ln) names.push(`${p}.ln1.hook_scale`, `${p}.ln1.hook_normalized`);
-    names.push(`${p}.attn.hook_q`, `${p}.attn.hook_k`, `${p}.attn.hook_v`, `${p}.attn.hook_attn_scores`,
-      `${p}.attn.hook_pattern`, `${p}.attn.hook_z`, `${p}.attn.hook_result`, `${p}.hook_attn_out`);
-    if (!cfg.attn_only) {
-      names.push(`${p}.hook_resid_mid`);
-      if (ln) names.push(`${p}.ln2.hook_scale`, `${p}.ln2.hook_normalized`);
-      names.push(`${p}.mlp.hook_pre`, `${p}.mlp.hook_post`, `${p}.hook_mlp_out`);
-    }
-    names.push(`${p}.hook_resid_post`);
+  const key = JSON.stringify(cfg);
+  let names = namesByConfig.get(key);
+  if (!names) {
+    const seen: string[] = [];
+    const recorder: HookHandler = { wants: () => true, at: (n, x) => { seen.push(n); return x; } };
+    const w: Record<string, ReturnType<typeof input>> = {};
+    for (const [k, shape] of Object.entries(weightShapes(cfg))) w[k] = input(k, shape);
+    forward(cfg, w as WeightNodes, input('tokens', [1, Math.min(2, cfg.n_ctx)], 'int64'), recorder);
+    names = seen;
+    namesByConfig.set(key, names);
+    if (namesByConfig.size > 32) namesByConfig.delete(namesByConfig.keys().next().value as string);
   }
-  if (ln) names.push('ln_final.hook_scale', 'ln_final.hook_normalized');
-  return names;
+  return [...names];
+}
+
+const AXES: Readonly<Record<string, readonly Axis[]>> = {
+  ...EMBED_HOOKS, ...BLOCK_HOOKS, ...LAYER_NORM_HOOKS, ...ATTENTION_HOOKS, ...MLP_HOOKS,
+};
+
+/** TransformerLens's axes of the activation at a hook point, as its component declares them. */
+export function activationAxes(name: string): readonly Axis[] {
+  const leaf = name.slice(name.lastIndexOf('.') + 1);
+  const axes = AXES[leaf];
+  if (!axes) throw new Error(`unknown hook point ${name}`);
+  return axes;
 }
 
 /** Where the head and position axes of an activation are (for ablations and patching by head or position). */
 export function hookAxes(name: string): { head: number | null; pos: number; dims: number } {
-  const leaf = name.slice(name.lastIndexOf('.') + 1);
-  switch (leaf) {
-    case 'hook_q': case 'hook_k': case 'hook_v': case 'hook_z': case 'hook_result':
-      return { head: 2, pos: 1, dims: 4 }; // [batch, pos, head, d]
-    case 'hook_attn_scores': case 'hook_pattern':
-      return { head: 1, pos: 2, dims: 4 }; // [batch, head, dest, src]
-    default:
-      return { head: null, pos: 1, dims: 3 }; // [batch, pos, d]
-  }
+  const axes = activationAxes(name);
+  const head = axes.indexOf('head_index');
+  const pos = axes.includes('pos') ? axes.indexOf('pos') : axes.indexOf('query_pos');
+  return { head: head < 0 ? null : head, pos, dims: axes.length };
 }
 
 /** The layer a hook name belongs to, or -1 for embeddings and ln_final. */

@@ -1,38 +1,23 @@
 import { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { HookedTransformerConfig } from './config.js';
+import { blockParts, embedWeights, layerNormWeights, unembedWeights, type WeightTable } from './components/index.js';
 
 /** A state dict: TransformerLens weight names to float32 tensors of TransformerLens's shapes. */
 export type StateDict = Record<string, Tensor<'float32'>>;
 
-/** Every weight a model of this config has, with its shape (DESIGN.md, "Model conventions"). */
+/** Every weight a model of this config has, with its shape, as its components declare them. */
 export function weightShapes(cfg: HookedTransformerConfig): Record<string, number[]> {
-  const { d_model: D, n_heads: H, d_head: E, d_vocab: V, d_vocab_out: VO, n_ctx: T } = cfg;
-  const s: Record<string, number[]> = { 'embed.W_E': [V, D], 'pos_embed.W_pos': [T, D] };
-  const ln = (name: string) => {
-    if (cfg.normalization_type === 'LN') {
-      s[`${name}.w`] = [D];
-      s[`${name}.b`] = [D];
-    }
+  const s: Record<string, number[]> = {};
+  const put = (prefix: string, table: WeightTable) => {
+    for (const [leaf, shape] of Object.entries(table)) s[`${prefix}.${leaf}`] = shape;
   };
+  for (const [prefix, table] of Object.entries(embedWeights(cfg))) put(prefix, table);
   for (let l = 0; l < cfg.n_layers; l++) {
-    const p = `blocks.${l}`;
-    ln(`${p}.ln1`);
-    for (const w of ['W_Q', 'W_K', 'W_V']) s[`${p}.attn.${w}`] = [H, D, E];
-    for (const b of ['b_Q', 'b_K', 'b_V']) s[`${p}.attn.${b}`] = [H, E];
-    s[`${p}.attn.W_O`] = [H, E, D];
-    s[`${p}.attn.b_O`] = [D];
-    if (!cfg.attn_only) {
-      ln(`${p}.ln2`);
-      s[`${p}.mlp.W_in`] = [D, cfg.d_mlp!];
-      s[`${p}.mlp.b_in`] = [cfg.d_mlp!];
-      s[`${p}.mlp.W_out`] = [cfg.d_mlp!, D];
-      s[`${p}.mlp.b_out`] = [D];
-    }
+    for (const [part, { weights }] of Object.entries(blockParts(cfg))) put(`blocks.${l}.${part}`, weights);
   }
-  ln('ln_final');
-  s['unembed.W_U'] = [D, VO];
-  s['unembed.b_U'] = [VO];
+  put('ln_final', layerNormWeights(cfg));
+  put('unembed', unembedWeights(cfg));
   return s;
 }
 
