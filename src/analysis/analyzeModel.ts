@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { headAt } from '../model/heads.js';
 import { layerCircuits, skipTrigrams, type SkipTrigram } from './circuits.js';
 import { compositionScores, rankVirtualHeads, type CompositionKind } from './composition.js';
 import { copyingScores } from './copying.js';
@@ -52,7 +53,10 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     schema: ANALYSIS_SCHEMA,
     model: { name: cfg.model_name, n_layers: cfg.n_layers, n_heads: cfg.n_heads, d_model: cfg.d_model, d_vocab: cfg.d_vocab, n_ctx: cfg.n_ctx, attn_only: cfg.attn_only },
   };
-  const ref = (flat: number): HeadRef => ({ layer: Math.floor(flat / cfg.n_heads), head: flat % cfg.n_heads });
+  const ref = (flat: number): HeadRef => {
+    const { layer, head } = headAt(cfg, flat);
+    return { layer, head };
+  };
   if (cfg.n_layers >= 1) {
     const d = await detectHeads(model);
     report.detectors = {

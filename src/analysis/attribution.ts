@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { headId } from '../model/heads.js';
 import type { TokenIds } from '../model/tokens.js';
 
 /** One component of the residual stream at a position, and its direct effect on a logit direction. */
@@ -75,7 +76,7 @@ export async function directLogitAttribution(
     for (let h = 0; h < H; h++) {
       const a = project(r.data, ((b * T + p) * H + h) * D);
       heads[l]!.push(a);
-      components.push({ component: `L${l}H${h}`, layer: l, head: h, attribution: a });
+      components.push({ component: headId(cfg, l, h).label, layer: l, head: h, attribution: a });
     }
     components.push({ component: `L${l} b_O`, layer: l, head: null, attribution: project(model.weights[`blocks.${l}.attn.b_O`]!.data, 0) });
     if (!cfg.attn_only) components.push({ component: `L${l} mlp`, layer: l, head: null, attribution: at(`blocks.${l}.hook_mlp_out`) });

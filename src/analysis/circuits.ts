@@ -1,7 +1,7 @@
-import { compile, input, matmul, mT, type Tensor } from '../engine/index.js';
+import { compile, input, matmul, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { FactoredMatrix } from '../linalg/factored.js';
-import { matrix, type Matrix } from '../linalg/matrix.js';
+import { matrix, toMatrix, transpose, type Matrix } from '../linalg/matrix.js';
 
 /** The full token circuits of one head, as factored vocab x vocab matrices (never materialised). */
 export interface HeadCircuits {
@@ -54,12 +54,8 @@ export async function layerCircuits(model: HookedTransformer, layer: number): Pr
  */
 export async function positionalQK(model: HookedTransformer, layer: number, head: number): Promise<Matrix> {
   const { n_ctx: T } = model.cfg;
-  const qk = model.QK(layer, head);
-  const P = input('W_pos', model.W_pos.shape);
-  const A = input('A', qk.A.shape);
-  const B = input('B', qk.B.shape);
-  const r = await compile({ m: matmul(matmul(P, A), matmul(B, mT(P))) }).run({ W_pos: model.W_pos, A: qk.A, B: qk.B });
-  const m = matrix(T, T, Float64Array.from(r.m!.data as Float32Array));
+  // (W_pos W_Q)(W_K^T W_pos^T), kept factored until the T x T product.
+  const m = model.QK(layer, head).rmatmul(model.W_pos).matmul(transpose(toMatrix(model.W_pos))).AB;
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m.data[i * T + j] = -Infinity;
   return m;
 }

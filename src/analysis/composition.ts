@@ -2,6 +2,7 @@ import {
   compile, input, matmul, mT, reshape, Rng, transpose, type Node, type Tensor,
 } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { headAt } from '../model/heads.js';
 import { stackHeads } from '../model/weightViews.js';
 
 export type CompositionKind = 'q' | 'k' | 'v';
@@ -69,10 +70,11 @@ export async function compositionFromFactors(
   const ov = Array.from(r['ov2']!.data as Float32Array, Math.sqrt);
   const qk = Array.from(r['qk2']!.data as Float32Array, Math.sqrt);
   const result = {} as Record<CompositionKind, number[][]>;
+  const heads = { n_layers: L, n_heads: H };
   for (const kind of ['q', 'k', 'v'] as const) {
     const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     const sq = r[`sq_${kind}`]!.data as Float32Array;
-    for (let a = 0; a < n; a++) for (let b = (Math.floor(a / H) + 1) * H; b < n; b++) {
+    for (let a = 0; a < n; a++) for (let b = (headAt(heads, a).layer + 1) * H; b < n; b++) {
       const denom = ov[a]! * (kind === 'v' ? ov[b]! : qk[b]!);
       m[a]![b] = denom > 0 ? Math.sqrt(Math.max(0, sq[a * n + b]!)) / denom : 0;
     }
@@ -98,10 +100,13 @@ async function randomBaseline(D: number, E: number, samples: number, seed: numbe
 /** Virtual heads (a -> b V-composition paths) ranked by V-composition score, strongest first. */
 export function rankVirtualHeads(c: CompositionResult, top = 10): { from: [number, number]; to: [number, number]; score: number }[] {
   const out: { from: [number, number]; to: [number, number]; score: number }[] = [];
+  const heads = { n_layers: c.nLayers, n_heads: c.nHeads };
   const n = c.nLayers * c.nHeads;
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
     const s = c.scores.v[a]![b]!;
-    if (s > 0) out.push({ from: [Math.floor(a / c.nHeads), a % c.nHeads], to: [Math.floor(b / c.nHeads), b % c.nHeads], score: s });
+    if (s <= 0) continue;
+    const [from, to] = [headAt(heads, a), headAt(heads, b)];
+    out.push({ from: [from.layer, from.head], to: [to.layer, to.head], score: s });
   }
   return out.sort((x, y) => y.score - x.score).slice(0, top);
 }

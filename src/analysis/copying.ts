@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { headId } from '../model/heads.js';
 import { eigenvalues } from '../linalg/eigenvalues.js';
 import { stackedMatrix } from '../linalg/matrix.js';
 import { ovCores } from './ovCores.js';
@@ -25,7 +26,7 @@ export async function copyingScores(model: HookedTransformer): Promise<CopyingSc
     scores.push([]);
     eig.push([]);
     for (let h = 0; h < H; h++) {
-      const ev = eigenvalues(stackedMatrix(cores, l * H + h));
+      const ev = eigenvalues(stackedMatrix(cores, headId(model.cfg, l, h).index));
       scores[l]!.push(copyingScore(ev));
       eig[l]!.push({ re: Array.from(ev.re), im: Array.from(ev.im) });
     }

@@ -1,8 +1,6 @@
-import {
-  add, argMax, compile, concat, div, gatherElements, input, logSoftmax, matmul, mul, reduceMean, slice, sqrt, squeeze, sub,
-  type Node, type Tensor,
-} from '../engine/index.js';
+import { argMax, compile, concat, gatherElements, input, logSoftmax, reduceMean, slice, squeeze, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { layerNorm, unembed } from '../model/components/index.js';
 import type { TokenIds } from '../model/tokens.js';
 
 export interface LogitLens {
@@ -27,15 +25,9 @@ export async function logitLens(model: HookedTransformer, tokens: TokenIds): Pro
   const layers = [...Array.from({ length: L }, (_, l) => `blocks.${l}.hook_resid_pre`), ...(L > 0 ? [`blocks.${L - 1}.hook_resid_post`] : [])];
   const { cache } = await model.runWithCache(t, { names: layers });
   const D = cfg.d_model;
-  const w = (k: string) => input(k, model.weights[k]!.shape, 'float32');
+  const w = model.weightNodes();
   const resid = input('resid', [layers.length, B, T, D]);
-  let x: Node = resid;
-  if (cfg.normalization_type) {
-    const c = sub(x, reduceMean(x, -1, true));
-    x = div(c, sqrt(add(reduceMean(mul(c, c), -1, true), cfg.eps)));
-    if (cfg.normalization_type === 'LN') x = add(mul(x, w('ln_final.w')), w('ln_final.b'));
-  }
-  const logits = add(matmul(x, w('unembed.W_U')), w('unembed.b_U')); // [layers, B, T, V]
+  const logits = unembed(cfg, w, layerNorm(cfg, w, 'ln_final', resid)); // [layers, B, T, V]
   const lp = logSoftmax(slice(logits, [0], [T - 1], [2]), -1);
   const next = input('next', [1, B, T - 1, 1], 'int64');
   const targets = concat(Array.from({ length: layers.length }, () => next), 0);

@@ -1,7 +1,7 @@
-import {
-  add, compile, concat, crossEntropy, div, input, matmul, mul, reduceMean, reshape, slice, sub, unsqueeze, type Node, type Tensor,
-} from '../engine/index.js';
+import { add, compile, concat, crossEntropy, input, matmul, reshape, slice, unsqueeze, type Node, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { layerNorm, NO_HOOKS, unembed } from '../model/components/index.js';
+import { headAt, headId } from '../model/heads.js';
 import type { TokenIds } from '../model/tokens.js';
 
 export interface Term {
@@ -44,18 +44,16 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
   }
   const { cache } = await model.runWithCache(t, { names });
 
-  const w = (k: string) => input(k, model.weights[k]!.shape, 'float32');
+  const W = model.weightNodes();
+  const w = (k: string) => W[k]!;
   const acts = (k: string) => input(`act:${k}`, cache.get(k).shape, 'float32');
   const feeds: Record<string, Tensor> = { ...model.weights };
   for (const k of names) feeds[`act:${k}`] = cache.get(k);
 
   // The linear part of layer l's heads on x [..., T, D] (leading axes broadcast), frozen A and scale: [..., H, T, D].
   const heads = (l: number, x: Node): Node => {
-    let xs = x;
-    if (ln) {
-      xs = div(sub(xs, reduceMean(xs, -1, true)), scaleFor(acts(`blocks.${l}.ln1.hook_scale`), x.shape.length));
-      if (ln === 'LN') xs = mul(xs, w(`blocks.${l}.ln1.w`));
-    }
+    // ln1 with its scale frozen and without its bias (which enters through `constants`): linear in x.
+    const xs = ln ? layerNorm(cfg, W, `blocks.${l}.ln1`, x, NO_HOOKS, { scale: scaleFor(acts(`blocks.${l}.ln1.hook_scale`), x.shape.length), bias: false }) : x;
     const v = matmul(unsqueeze(xs, -3), w(`blocks.${l}.attn.W_V`)); // [..., H, T, E]
     const A = patternFor(acts(`blocks.${l}.attn.hook_pattern`), x.shape.length);
     return matmul(matmul(A, v), w(`blocks.${l}.attn.W_O`)); // [..., H, T, D]
@@ -88,12 +86,8 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
 
   // Loss of a residual [B, T, D] through the frozen final LayerNorm and the unembedding.
   const resid = input('resid', [B, T, D]);
-  let r: Node = resid;
-  if (ln) {
-    r = div(sub(r, reduceMean(r, -1, true)), acts('ln_final.hook_scale'));
-    if (ln === 'LN') r = add(mul(r, w('ln_final.w')), w('ln_final.b'));
-  }
-  const logits = add(matmul(r, w('unembed.W_U')), w('unembed.b_U'));
+  const r = ln ? layerNorm(cfg, W, 'ln_final', resid, NO_HOOKS, { scale: acts('ln_final.hook_scale') }) : resid;
+  const logits = unembed(cfg, W, r);
   const lossOf = compile({ loss: crossEntropy(slice(logits, [0], [T - 1], [1]), slice(input('tokens', [B, T], 'int64'), [1], [T], [1])) });
   const run = async (x: Float32Array) => Number((await lossOf.run({ ...feeds, tokens: t, resid: { dtype: 'float32', shape: [B, T, D], data: x } })).loss!.data[0]);
 
@@ -105,14 +99,14 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
   for (let k = 0; k < headCount; k++) {
     const data = new Float32Array(B * per);
     for (let b = 0; b < B; b++) data.set(hs.subarray((b * headCount + k) * per, (b * headCount + k + 1) * per), b * per);
-    pieces.push({ name: `L${Math.floor(k / H)}H${k % H}`, kind: 'head', data });
+    pieces.push({ name: headAt(cfg, k).label, kind: 'head', data });
   }
   if (L === 2) {
     const vs = termsOut['virtual']!.data as Float32Array; // [B, H0, H1, T, D]
     for (let a = 0; a < H; a++) for (let c = 0; c < H; c++) {
       const data = new Float32Array(B * per);
       for (let b = 0; b < B; b++) data.set(vs.subarray(((b * H + a) * H + c) * per, ((b * H + a) * H + c + 1) * per), b * per);
-      pieces.push({ name: `L1H${c}<-L0H${a}`, kind: 'virtual', data });
+      pieces.push({ name: `${headId(cfg, 1, c).label}<-${headId(cfg, 0, a).label}`, kind: 'virtual', data });
     }
   }
   const total = new Float32Array(B * per);

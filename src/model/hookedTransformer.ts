@@ -9,7 +9,9 @@ import { applyInterventions, interventionSignature, type Intervention } from './
 import { toTokenTensor, type TokenIds, type TokenizerLike } from './tokens.js';
 import { checkWeights, initWeights, type StateDict } from './weights.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
-import { ovFactors, qkFactors, stackLayers, type FactorPair } from './weightViews.js';
+import { ovFactors, qkFactors, stackLayers } from './weightViews.js';
+import { headId } from './heads.js';
+import { FactoredMatrix } from '../linalg/factored.js';
 
 /** Which activations to cache: a list of hook names or a predicate over them. */
 export type NameFilter = readonly string[] | ((name: string) => boolean);
@@ -275,10 +277,32 @@ export class HookedTransformer {
   /** `[n_ctx, d_model]` */
   get W_pos(): Tensor<'float32'> { return this.weights['pos_embed.W_pos']!; }
 
-  /** Head h of layer l's QK circuit W_Q W_K^T as its low-rank factors. */
-  QK(layer: number, head: number): FactorPair { return qkFactors(this.cfg, this.weights, layer, head); }
-  /** Head h of layer l's OV circuit W_V W_O as its low-rank factors. */
-  OV(layer: number, head: number): FactorPair { return ovFactors(this.cfg, this.weights, layer, head); }
+  /**
+   * The QK circuit W_Q W_K^T (`[d_model, d_model]`, rank <= d_head) of one head, or of every head of a layer, as a
+   * FactoredMatrix with factors W_Q and W_K^T (TransformerLens's `model.QK[l, h]`).
+   */
+  QK(layer: number): FactoredMatrix[];
+  QK(layer: number, head: number): FactoredMatrix;
+  QK(layer: number, head?: number): FactoredMatrix | FactoredMatrix[] {
+    const one = (h: number) => { const f = qkFactors(this.cfg, this.weights, layer, h); return new FactoredMatrix(f.A, f.B); };
+    return head === undefined ? this.layerHeads(layer).map(one) : one(head);
+  }
+
+  /**
+   * The OV circuit W_V W_O (`[d_model, d_model]`, rank <= d_head) of one head, or of every head of a layer, as a
+   * FactoredMatrix with factors W_V and W_O (TransformerLens's `model.OV[l, h]`).
+   */
+  OV(layer: number): FactoredMatrix[];
+  OV(layer: number, head: number): FactoredMatrix;
+  OV(layer: number, head?: number): FactoredMatrix | FactoredMatrix[] {
+    const one = (h: number) => { const f = ovFactors(this.cfg, this.weights, layer, h); return new FactoredMatrix(f.A, f.B); };
+    return head === undefined ? this.layerHeads(layer).map(one) : one(head);
+  }
+
+  private layerHeads(layer: number): number[] {
+    headId(this.cfg, layer, 0);
+    return Array.from({ length: this.cfg.n_heads }, (_, h) => h);
+  }
 
   /** Drops compiled graphs (e.g. after changing the config's shapes in place, which is not otherwise supported). */
   clearCompiled(): void {

@@ -1,8 +1,9 @@
 import type { Tensor } from '../engine/tensor.js';
 import type { HookedTransformerConfig } from './config.js';
 import type { StateDict } from './weights.js';
+import { headId } from './heads.js';
 
-/** A low-rank product A B as its two factors (the analyses wrap it in a FactoredMatrix). */
+/** A low-rank product A B as its two factors, as tensors (the model wraps them in a FactoredMatrix). */
 export interface FactorPair {
   /** [d_model, d_head] */
   A: Tensor<'float32'>;
@@ -39,7 +40,7 @@ function transpose2(data: Float32Array, rows: number, cols: number): Float32Arra
 
 /** Head h of layer l's QK circuit W_QK = W_Q W_K^T ([d_model, d_model], rank <= d_head) as factors W_Q, W_K^T. */
 export function qkFactors(cfg: HookedTransformerConfig, w: StateDict, l: number, h: number): FactorPair {
-  checkHead(cfg, l, h);
+  headId(cfg, l, h);
   const { d_model: D, d_head: E } = cfg;
   const q = headSlice(w[`blocks.${l}.attn.W_Q`]!, h);
   const k = headSlice(w[`blocks.${l}.attn.W_K`]!, h);
@@ -48,15 +49,10 @@ export function qkFactors(cfg: HookedTransformerConfig, w: StateDict, l: number,
 
 /** Head h of layer l's OV circuit W_OV = W_V W_O ([d_model, d_model], rank <= d_head) as factors W_V, W_O. */
 export function ovFactors(cfg: HookedTransformerConfig, w: StateDict, l: number, h: number): FactorPair {
-  checkHead(cfg, l, h);
+  headId(cfg, l, h);
   const { d_model: D, d_head: E } = cfg;
   return {
     A: { dtype: 'float32', shape: [D, E], data: headSlice(w[`blocks.${l}.attn.W_V`]!, h) },
     B: { dtype: 'float32', shape: [E, D], data: headSlice(w[`blocks.${l}.attn.W_O`]!, h) },
   };
-}
-
-function checkHead(cfg: HookedTransformerConfig, l: number, h: number): void {
-  if (!Number.isInteger(l) || l < 0 || l >= cfg.n_layers) throw new Error(`layer ${l} is out of range 0..${cfg.n_layers - 1}`);
-  if (!Number.isInteger(h) || h < 0 || h >= cfg.n_heads) throw new Error(`head ${h} is out of range 0..${cfg.n_heads - 1}`);
 }

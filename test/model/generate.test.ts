@@ -30,24 +30,32 @@ test('sampling is reproducible from its seed, and topK 1 is greedy', async () =>
   assert.deepEqual(top1.tokens, greedy.tokens);
 });
 
-test('QK and OV factor pairs multiply out to W_Q W_K^T and W_V W_O of that head', () => {
+test('QK and OV are FactoredMatrix whose products are W_Q W_K^T and W_V W_O of that head', () => {
   const m = model();
   const { d_model: D, d_head: E } = m.cfg;
   const qk = m.QK(1, 1);
   const WQ = m.W_Q;
   const WK = m.W_K;
   assert.deepEqual(WQ.shape, [2, 2, D, E]);
+  assert.deepEqual(qk.shape, [D, D]);
   for (const [i, j] of [[0, 0], [3, 7], [15, 2]] as const) {
     let want = 0;
-    let got = 0;
-    for (let e = 0; e < E; e++) {
-      want += WQ.data[((1 * 2 + 1) * D + i) * E + e]! * WK.data[((1 * 2 + 1) * D + j) * E + e]!;
-      got += qk.A.data[i * E + e]! * qk.B.data[e * D + j]!;
-    }
-    assert.ok(Math.abs(want - got) < 1e-6);
+    for (let e = 0; e < E; e++) want += WQ.data[((1 * 2 + 1) * D + i) * E + e]! * WK.data[((1 * 2 + 1) * D + j) * E + e]!;
+    assert.ok(Math.abs(want - qk.get(i, j)) < 1e-6);
   }
   const ov = m.OV(0, 1);
-  assert.deepEqual(ov.B.shape, [E, D]);
+  assert.deepEqual([ov.B.rows, ov.B.cols], [E, D]);
   assert.deepEqual(Array.from(ov.B.data), Array.from(m.W_O.data.subarray((0 * 2 + 1) * E * D, (0 * 2 + 2) * E * D)));
+  const WV = m.W_V;
+  const WO = m.W_O;
+  for (const [i, j] of [[1, 4], [9, 0]] as const) {
+    let want = 0;
+    for (let e = 0; e < E; e++) want += WV.data[((0 * 2 + 1) * D + i) * E + e]! * WO.data[((0 * 2 + 1) * E + e) * D + j]!;
+    assert.ok(Math.abs(want - ov.get(i, j)) < 1e-6);
+  }
+  const layer = m.OV(1);
+  assert.equal(layer.length, 2);
+  assert.equal(layer[1]!.get(2, 3), m.OV(1, 1).get(2, 3));
   assert.throws(() => m.QK(2, 0), /layer 2 is out of range/);
+  assert.throws(() => m.QK(2), /layer 2 is out of range/);
 });
