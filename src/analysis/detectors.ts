@@ -1,6 +1,6 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import type { Tensor } from '../engine/tensor.js';
-import { repeatedTokensEvalSet } from '../data/repeatedTokens.js';
+import { PROBE_LENGTHS, repeatedTokensEvalSet } from '../data/repeatedTokens.js';
 
 /** Per-head scores, `[layer][head]`. */
 export type HeadScores = number[][];
@@ -29,7 +29,7 @@ export interface DetectorResult {
 export async function detectHeads(model: HookedTransformer, opts: { length?: number; batch?: number; seed?: number } = {}): Promise<DetectorResult> {
   const cfg = model.cfg;
   const bos = cfg.bos_token_id;
-  const N = Math.min(opts.length ?? 50, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2));
+  const N = Math.min(opts.length ?? PROBE_LENGTHS.detectors, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2));
   if (N < 2) throw new Error(`detectHeads: n_ctx ${cfg.n_ctx} is too short for a repeated-token probe`);
   const batch = opts.batch ?? 8;
   const { tokens } = repeatedTokensEvalSet({ batch, length: N, dVocab: cfg.d_vocab, bosTokenId: bos, seed: opts.seed ?? 0 });

@@ -1,6 +1,14 @@
 import { Rng } from '../engine/random.js';
 import { repeatLengthChoices, repeatSpan, type RepeatLengths, type SequenceInfo, type SequenceSource } from './sources.js';
 
+/**
+ * The repeat lengths N of the repeated-token probes ("BOS, N random tokens, the same N again"): `detectors` is
+ * the head detectors' probe (detectHeads, analyze, reproduce), `training` the shorter one behind the head scores
+ * logged while a model trains. The training recipes never repeat a span of either length, so both probes measure
+ * in-context copying of a length the model never practised.
+ */
+export const PROBE_LENGTHS = { training: 40, detectors: 50 } as const;
+
 /** A uniform random token other than BOS (BOS inside the random part would look like a second document start). */
 function randomToken(rng: Rng, dVocab: number, bos: number | null): number {
   let t = rng.int(dVocab);

@@ -14,7 +14,7 @@ export interface DataSpec {
   repeatFraction: number;
   /**
    * Share of training sequences that are the induction task itself: random tokens with a span of random length
-   * copied to a random later place (lengths 40 and 50, those of the evaluation probes, are never trained on).
+   * copied to a random later place (never of the probes' lengths, data's PROBE_LENGTHS: see recipes.ts).
    * Natural text can be predicted without induction; these sequences cannot.
    */
   randomRepeatFraction?: number;

@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { analyzeModel, type AnalysisReport } from '../../analysis/analyzeModel.js';
+import type { AnalysisReport } from '../../analysis/analyzeModel.js';
+import { analyzeWithText } from '../../io/analyzeText.js';
 import { loadModel } from '../../io/loadModel.js';
-import { readCorpus } from '../../io/corpus.js';
-import { splitDocuments, tokenizeDocuments } from '../../data/index.js';
-import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { UsageError } from '../errors.js';
 
 export const ANALYZE_HELP = `circuitscope analyze DIR [--prompt TEXT] [--text PATH|brown] [--json] [--out FILE] [--no-process]
@@ -28,35 +26,19 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('analyze: expected one model directory (circuitscope analyze DIR)');
   const model = await loadModel(positionals[0]!, { processWeights: !values['no-process'] });
-  const report = await analyzeWithText(model, values.text ?? 'brown', values.prompt);
+  let prompt: number[] | undefined;
+  if (values.prompt !== undefined) {
+    if (!model.tokenizer) throw new UsageError('analyze: --prompt needs a model with a tokenizer (tokenizer.json beside the weights)');
+    prompt = Array.from(model.toTokens(values.prompt).data, Number);
+    if (prompt.length > model.cfg.n_ctx) {
+      throw new UsageError(`analyze: --prompt is ${prompt.length} tokens with BOS, more than the model's n_ctx (${model.cfg.n_ctx}); shorten it`);
+    }
+  }
+  const report = await analyzeWithText(model, values.text ?? 'brown', prompt);
   if (values.out) await writeFile(values.out, `${JSON.stringify(report)}\n`);
   if (values.json) console.log(JSON.stringify(report));
   else console.log(summarize(report));
   return 0;
-}
-
-/** Analyses with held-out text tokenised by the model's own tokenizer (when it has one). */
-export async function analyzeWithText(model: HookedTransformer, text: string | null, prompt?: string): Promise<AnalysisReport> {
-  const tok = model.tokenizer;
-  let stream: Int32Array | undefined;
-  if (tok && text) {
-    const docs = await readCorpus(text);
-    const split = splitDocuments(docs, 0.1);
-    stream = tokenizeDocuments(tok, split.validation.length > 0 ? split.validation : split.train);
-  }
-  let promptIds: number[] | undefined;
-  if (prompt !== undefined) {
-    if (!tok) throw new UsageError('analyze: --prompt needs a model with a tokenizer (tokenizer.json beside the weights)');
-    promptIds = Array.from(model.toTokens(prompt).data, Number);
-    if (promptIds.length > model.cfg.n_ctx) {
-      throw new UsageError(`analyze: --prompt is ${promptIds.length} tokens with BOS, more than the model's n_ctx (${model.cfg.n_ctx}); shorten it`);
-    }
-  }
-  return analyzeModel(model, {
-    ...(stream ? { text: stream } : {}),
-    ...(promptIds ? { prompt: promptIds } : {}),
-    ...(tok ? { decode: (ids: readonly number[]) => tok.decode(ids) } : {}),
-  });
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3));

@@ -1,0 +1,40 @@
+import { trainRun, type TrainRunTarget } from '../io/trainRun.js';
+import type { RunDir } from '../io/runDir.js';
+import type { TrainOutcome } from '../train/trainer.js';
+import { Progress } from './progress.js';
+
+/**
+ * Trains (or resumes) a run with the terminal's progress bar (`--json`: a metrics JSON object per line on stdout
+ * instead), Ctrl-C saving a checkpoint (twice: quit without saving). The exit code: 0 done, 1 diverged, 130
+ * stopped. Shared by `train` and `reproduce`.
+ */
+export async function trainInTerminal(target: TrainRunTarget, o: { json: boolean; quietResult?: boolean }): Promise<{ code: number; run: RunDir; outcome: TrainOutcome }> {
+  const json = o.json;
+  let progress: Progress | null = null;
+  const ctrl = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    progress?.note('stopping: saving a checkpoint (Ctrl-C again to quit without saving)');
+    ctrl.abort();
+  };
+  let result;
+  try {
+    result = await trainRun(target, {
+      signal: ctrl.signal,
+      progress: {
+        start: (preset) => { progress = Progress.for(json, preset.train.steps); },
+        training: () => { process.on('SIGINT', onSigint); },
+        note: (m) => progress?.note(m),
+        step: (s, loss, tps, started) => progress?.step(s, loss, tps, started),
+        metrics: (r) => { if (json) console.log(JSON.stringify(r)); },
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const { run, outcome } = result;
+  if (!json && !o.quietResult) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
+  return { code: outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0, run, outcome };
+}

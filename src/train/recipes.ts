@@ -1,0 +1,104 @@
+import type { Tensor } from '../engine/tensor.js';
+import {
+  BatchIterator, describeMix, evaluationBatches, PROBE_LENGTHS, RepeatedRandomTokens, textMix, type BatchState, type MixEntry,
+  type RepeatLengths,
+} from '../data/index.js';
+import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
+import type { Preset } from './presets.js';
+import type { BatchSource } from './trainer.js';
+
+/** What a recipe needs of the tokenizer the corpus was tokenised with. */
+export interface RecipeTokenizer {
+  readonly name: string;
+  /** Number of token ids, BOS included: the model's d_vocab. */
+  readonly vocabSize: number;
+  readonly bosTokenId: number | null;
+}
+
+/** A corpus already split and tokenised (reading and tokenising files is the caller's: src/io, or a page). */
+export interface RecipeData {
+  tokenizer: RecipeTokenizer;
+  /** The training documents' tokens, one stream (data's tokenizeDocuments). */
+  train: Int32Array;
+  /** The validation documents' tokens. */
+  validation: Int32Array;
+}
+
+/** Everything a preset trains on and is measured with, built without touching a file. */
+export interface Recipe {
+  /** The model's config: the preset's, with d_vocab, BOS and tokenizer name taken from the tokenizer. */
+  config: HookedTransformerConfig;
+  /** Training batches `[batchSize, seqLen + 1]`: the curriculum (when the preset has one), then the mix. Resumable. */
+  train: BatchSource;
+  /** Fixed validation batches, cycled. */
+  validation: BatchSource;
+  /** The held-out batch the in-context-learning score is measured on (the first validation batch). */
+  icl: Tensor<'int64'>;
+  /** Whether the head probes run at this step: every `evalEvery` steps and at the last. */
+  probeAt(step: number): boolean;
+}
+
+/** The repeat lengths the induction task trains on: 8 up to half the sequence, never a probe's length. */
+export function inductionTaskLengths(length: number): RepeatLengths {
+  return { min: 8, max: Math.floor((length - 1) / 2), exclude: [...new Set(Object.values(PROBE_LENGTHS))].sort((a, b) => a - b) };
+}
+
+/**
+ * A preset's data recipe on a tokenised corpus: the model config, the training batches (text windows, a share of
+ * them with a repeated span, a share of the induction task itself, after an optional curriculum of the induction
+ * task alone), the validation batches and the in-context-learning probe. Pure: the browser runs it as it is.
+ */
+export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
+  const tok = data.tokenizer;
+  const config = validateConfig({ ...preset.model, d_vocab: tok.vocabSize, bos_token_id: tok.bosTokenId, tokenizer_name: tok.name } as ConfigInput, `preset ${preset.name}`);
+  const tc = preset.train;
+  const length = tc.seqLen + 1;
+  const randomShare = preset.data.randomRepeatFraction ?? 0;
+  const mix: MixEntry[] = textMix(data.train, { length, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction / Math.max(1e-9, 1 - randomShare) })
+    .map((m) => ({ ...m, share: m.share * (1 - randomShare) }));
+  if (randomShare > 0) {
+    mix.push({ source: new RepeatedRandomTokens({ length, dVocab: tok.vocabSize, bosTokenId: tok.bosTokenId, repeat: inductionTaskLengths(length) }), share: randomShare });
+  }
+  const opts = { batchSize: tc.batchSize, seed: config.seed ?? 0 };
+  const train = curriculumSource(mix, preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize);
+  const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
+  let valAt = 0;
+  const validation: BatchSource = {
+    next: () => valBatches[valAt++ % valBatches.length]!,
+    state: () => valAt,
+    restore: (s) => { valAt = s as number; },
+    describe: () => 'validation',
+  };
+  return { config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps };
+}
+
+/**
+ * The training batches: the main mix, preceded (when the preset has a curriculum) by `curriculum.steps` batches of
+ * the induction task on a small alphabet. Resumable: the state says which phase and where in it.
+ */
+function curriculumSource(
+  mix: MixEntry[], curriculum: { steps: number; vocab: number } | undefined, seq: { length: number; bosTokenId: number | null },
+  opts: { batchSize: number; seed: number }, vocabSize: number,
+): BatchSource {
+  const warm = curriculum && curriculum.steps > 0
+    ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: inductionTaskLengths(seq.length) })
+    : null;
+  let phase = warm ? 0 : 1;
+  let it = new BatchIterator(warm && phase === 0 ? warm : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts);
+  return {
+    next: () => {
+      if (phase === 0 && it.step >= curriculum!.steps) {
+        phase = 1;
+        it = new BatchIterator(mix, opts);
+      }
+      return it.nextBatch().tokens;
+    },
+    state: () => ({ phase, batches: it.state() }),
+    restore: (s) => {
+      const st = s as { phase: number; batches: BatchState };
+      phase = st.phase;
+      it = new BatchIterator(phase === 0 ? warm! : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts, st.batches);
+    },
+    describe: () => `${warm ? `first ${curriculum!.steps} steps: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
+  };
+}
