@@ -17,12 +17,7 @@ Commands:
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand };
-
-/** Registers a command (each command module adds itself here). */
-export function addCommand(name: string, run: Command): void {
-  COMMANDS[name] = run;
-}
+const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
