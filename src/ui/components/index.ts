@@ -2,3 +2,7 @@
 export { Heatmap, type HeatmapProps, type HeatmapCell } from './Heatmap/index.js';
 export { AttentionPattern, type AttentionPatternProps, type AttentionDirection } from './AttentionPattern/index.js';
 export { AttentionHeads, type AttentionHeadsProps } from './AttentionHeads/index.js';
+export { ColoredTokens, type ColoredTokensProps } from './ColoredTokens/index.js';
+export { ColoredTokensMulti, type ColoredTokensMultiProps } from './ColoredTokensMulti/index.js';
+export { TokenLogProbs, type TokenLogProbsProps, type TokenPrediction } from './TokenLogProbs/index.js';
+export { HeadGrid, type HeadGridProps, type HeadMetric, type HeadRef } from './HeadGrid/index.js';
