@@ -61,6 +61,11 @@ export function opDef(op: string): OpDef {
   return def;
 }
 
+/** The registered ops that have a gradient rule (a `vjp`), sorted: each must have a finite-difference test. */
+export function differentiableOps(): string[] {
+  return [...registry].filter(([, def]) => def.vjp !== undefined).map(([op]) => op).sort();
+}
+
 /** Builds a node of a registered op, inferring its shape; a mismatch throws `op: message`. */
 export function apply(op: string, inputs: readonly Node[], attrs: Attrs = {}): Node {
   const def = opDef(op);

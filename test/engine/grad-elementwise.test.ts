@@ -5,7 +5,7 @@ import {
   abs, add, cast, constant, div, erf, exp, greater, grad, input, log, maximum, mul, neg, pow, reciprocal, reduceSum,
   relu, sigmoid, sqrt, sub, tanh, where, compile, type Node,
 } from '../../src/engine/index.js';
-import { awayFromZero, gradcheck, positive, type InputSpec } from './gradcheck.js';
+import { assertGradchecked, awayFromZero, gradcheck, positive, type InputSpec } from './gradcheck.js';
 
 const binaries: [string, (a: Node, b: Node) => Node, boolean][] = [
   // name, op, whether the second operand must stay away from zero / be positive
@@ -110,3 +110,5 @@ test('cast to an integer stops the gradient', async () => {
   // d/dx (trunc(x) x) with trunc's derivative taken as zero: trunc(x).
   assert.deepEqual([...(out.g.data as Float64Array)], [1, -2, 3]);
 });
+
+test('gradchecks every op gradCoverage.ts lists for this file', () => assertGradchecked('grad-elementwise'));

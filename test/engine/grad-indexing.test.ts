@@ -5,7 +5,7 @@ import {
   compile, constant, gather, gatherElements, gatherND, grad, input, int64Tensor, reduceSum, scatterElementsAdd, scatterNDAdd,
   tanh, tensor, type Node,
 } from '../../src/engine/index.js';
-import { gradcheck } from './gradcheck.js';
+import { assertGradchecked, gradcheck } from './gradcheck.js';
 
 const int64 = (values: number[], shape: number[]): Node => constant(int64Tensor(values, shape));
 const int32 = (values: number[], shape: number[]): Node => constant(tensor(Int32Array.from(values), shape));
@@ -67,3 +67,5 @@ test('gatherND (the adjoint of scatterNDAdd) with repeats, rows and single eleme
   await gradcheck([[3, 2, 2]], ([x]) => gatherND(x!, int64([0, 1, 2, 0, 0, 1], [3, 2])));
   await gradcheck([[3, 2]], ([x]) => gatherND(x!, int32([2, 2, 0], [3, 1])));
 });
+
+test('gradchecks every op gradCoverage.ts lists for this file', () => assertGradchecked('grad-indexing'));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   add, concat, expand, mul, pad, reshape, slice, split, squeeze, tanh, transpose, unsqueeze, mT, type Node,
 } from '../../src/engine/index.js';
-import { gradcheck } from './gradcheck.js';
+import { assertGradchecked, gradcheck } from './gradcheck.js';
 
 // Layout ops are linear; a tanh afterwards makes the adjoint depend on where each value went.
 test('reshape, including an inferred -1', async () => {
@@ -47,3 +47,5 @@ test('unsqueeze and squeeze', async () => {
   await gradcheck([[2, 3]], ([x]) => tanh(add(unsqueeze(x!, 1), unsqueeze(x!, -1))));
   await gradcheck([[2, 1, 3]], ([x]) => tanh(squeeze(x!, 1)));
 });
+
+test('gradchecks every op gradCoverage.ts lists for this file', () => assertGradchecked('grad-layout'));

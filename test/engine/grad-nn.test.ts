@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   causalMask, constant, crossEntropy, tensor, gelu, geluTanh, int64Tensor, layerNorm, logSoftmax, matmul, mT, softmax,
 } from '../../src/engine/index.js';
-import { gradcheck } from './gradcheck.js';
+import { assertGradchecked, gradcheck } from './gradcheck.js';
 
 for (const axis of [-1, 0, 1]) {
   test(`softmax along axis ${axis}`, async () => {
@@ -63,3 +63,5 @@ test('attention head end to end: softmax(mask(q k^T / sqrt d)) v', async () => {
     return matmul(softmax(causalMask(scores), -1), v!);
   });
 });
+
+test('gradchecks every op gradCoverage.ts lists for this file', () => assertGradchecked('grad-nn'));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, grad, input, matmul, mul, reduceMax, reduceMean, reduceSum, tensor, type Node } from '../../src/engine/index.js';
-import { gradcheck } from './gradcheck.js';
+import { assertGradchecked, gradcheck } from './gradcheck.js';
 
 const reductions: [string, (x: Node, axes?: number | readonly number[], keep?: boolean) => Node][] = [
   ['reduceSum', reduceSum],
@@ -67,3 +67,5 @@ for (const [label, sa, sb] of products) {
 test('matmul of a matrix with itself (both adjoints accumulate into one input)', async () => {
   await gradcheck([[3, 3]], ([a]) => matmul(a!, a!));
 });
+
+test('gradchecks every op gradCoverage.ts lists for this file', () => assertGradchecked('grad-reduce-matmul'));

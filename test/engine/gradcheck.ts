@@ -1,6 +1,8 @@
 // Gradient checking: grad() through compile() against central finite differences, both in float64.
 import assert from 'node:assert/strict';
-import { compile, constant, grad, input, mul, reduceSum, Rng, type Node, type Tensor } from '../../src/engine/index.js';
+import { compile, constant, grad, input, mul, reduceSum, Rng, topoSort, type Node, type Tensor } from '../../src/engine/index.js';
+import { opDef } from '../../src/engine/graph.js';
+import { GRADCHECKED } from './gradCoverage.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 
 installNodeRuntime();
@@ -67,6 +69,7 @@ export async function gradcheck(
   const xs = full.map((s, i) => input(`x${i}`, s.shape, 'float64'));
   const out = build(xs);
   assert.equal(out.dtype, 'float64', 'gradcheck: the builder must produce float64');
+  recordExercised(xs, out);
   const weights = Float64Array.from({ length: size(out.shape) }, () => rng.normal());
   const loss = reduceSum(mul(out, constant({ dtype: 'float64', shape: out.shape, data: weights })));
 
@@ -119,4 +122,26 @@ export async function gradcheck(
     }
   }
   return { analytic, numeric, maxAbsError };
+}
+
+/** Ops with a gradient rule that some gradcheck of this process differentiated through (input to output). */
+const exercised = new Set<string>();
+
+function recordExercised(xs: readonly Node[], out: Node): void {
+  const reached = new Set(xs.map((x) => x.id));
+  for (const n of topoSort([out])) {
+    if (n.op === 'input' || n.op === 'const' || !n.inputs.some((i) => reached.has(i.id))) continue;
+    reached.add(n.id);
+    if (opDef(n.op).vjp) exercised.add(n.op);
+  }
+}
+
+/**
+ * Fails unless this file's gradchecks went through every op that gradCoverage.ts says the file checks: the
+ * static list, which grad-coverage.test.ts compares with the registry, cannot claim an op nobody checks.
+ * Call it in a test registered after all of the file's gradchecks.
+ */
+export function assertGradchecked(file: keyof typeof GRADCHECKED): void {
+  const missing = GRADCHECKED[file].filter((op) => !exercised.has(op));
+  assert.deepEqual(missing, [], `${file}: gradCoverage.ts lists these ops, but no gradcheck in the file differentiates through them`);
 }
