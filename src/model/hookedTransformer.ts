@@ -6,7 +6,7 @@ import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '
 import { forward, type HookHandler, type WeightNodes } from './forward.js';
 import { hookNames } from './hookPoints.js';
 import { applyInterventions, interventionSignature, type Intervention } from './interventions.js';
-import { toTokenTensor, type TokenIds, type TokenizerLike } from './tokens.js';
+import { toTokenTensor, withBos, type TokenIds, type TokenizerLike } from './tokens.js';
 import { checkWeights, initWeights, type StateDict } from './weights.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { ovFactors, qkFactors, stackLayers } from './weightViews.js';
@@ -71,14 +71,8 @@ export class HookedTransformer {
     if (typeof input === 'string' || (Array.isArray(input) && typeof input[0] === 'string')) {
       const tok = this.tokenizer;
       if (!tok) throw new Error('this model has no tokenizer: pass token ids');
-      const prepend = opts.prependBos ?? this.cfg.default_prepend_bos;
       const texts = typeof input === 'string' ? [input] : (input as readonly string[]);
-      const rows = texts.map((t) => {
-        const ids = tok.encode(t);
-        if (!prepend) return ids;
-        if (tok.bosTokenId === null) throw new Error(`tokenizer ${tok.name} has no BOS token: pass prependBos: false`);
-        return [tok.bosTokenId, ...ids];
-      });
+      const rows = texts.map((t) => withBos(tok, tok.encode(t), { text: true, prepend: opts.prependBos, defaultPrepend: this.cfg.default_prepend_bos }));
       return toTokenTensor(rows, this.cfg.d_vocab, 'prompt');
     }
     return toTokenTensor(input as TokenIds, this.cfg.d_vocab);

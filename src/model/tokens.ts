@@ -11,6 +11,21 @@ export interface TokenizerLike {
   decode(ids: readonly number[]): string;
 }
 
+/**
+ * The one BOS policy (TransformerLens's to_tokens), for the model's `toTokens` and tokenize's: encoded `text`
+ * gets BOS in front unless `prepend` is false (its default is `defaultPrepend`, a model's default_prepend_bos);
+ * token ids are used as given unless `prepend` is true, and then get BOS only when it is not already first.
+ * Asking for BOS from a tokenizer without one is an error rather than a silent no-op.
+ */
+export function withBos(
+  tok: Pick<TokenizerLike, 'name' | 'bosTokenId'>, ids: readonly number[], o: { text: boolean; prepend?: boolean | undefined; defaultPrepend?: boolean },
+): number[] {
+  const prepend = o.text ? (o.prepend ?? o.defaultPrepend ?? true) : o.prepend === true;
+  if (!prepend) return [...ids];
+  if (tok.bosTokenId === null) throw new Error(`tokenizer ${tok.name} has no BOS token; pass prependBos: false`);
+  return !o.text && ids[0] === tok.bosTokenId ? [...ids] : [tok.bosTokenId, ...ids];
+}
+
 /** Token ids in any of the forms the model accepts: a batch of id arrays, one id array, or an integer tensor. */
 export type TokenIds = readonly (readonly number[])[] | readonly number[] | Tensor<'int64'> | Tensor<'int32'>;
 

@@ -1,8 +1,9 @@
 /**
  * The tokenizer interface and TransformerLens's to_tokens / to_str_tokens. BOS handling is explicit: strings get
  * BOS prepended unless `prependBos: false`, token arrays are used as given, and BOS is never added twice
- * (DESIGN.md, "Exact semantics").
+ * (DESIGN.md, "Exact semantics"). The policy itself is the model's `withBos`, shared with HookedTransformer.toTokens.
  */
+import { withBos } from '../model/tokens.js';
 
 /** The serialised form of every tokenizer, saved beside a model as tokenizer.json. */
 export type TokenizerJSON = BytesTokenizerJSON | Gpt2TokenizerJSON | BpeTokenizerJSON | CharTokenizerJSON;
@@ -66,21 +67,13 @@ export interface TokenizeOptions {
  * Asking for BOS from a tokenizer that has none is an error rather than a silent no-op.
  */
 export function toTokens(tok: Tokenizer, input: string | readonly number[], opts: TokenizeOptions = {}): number[] {
-  if (typeof input === 'string') {
-    const prepend = opts.prependBos ?? true;
-    const ids = tok.encode(input);
-    return prepend ? [requireBos(tok), ...ids] : ids;
-  }
+  if (typeof input === 'string') return withBos(tok, tok.encode(input), { text: true, prepend: opts.prependBos });
   for (const [i, id] of input.entries()) {
     if (!Number.isInteger(id) || id < 0 || id >= tok.vocabSize) {
       throw new RangeError(`${tok.name}: token id ${id} at position ${i} is outside the vocabulary (0..${tok.vocabSize - 1})`);
     }
   }
-  if (opts.prependBos === true) {
-    const bos = requireBos(tok);
-    if (input[0] !== bos) return [bos, ...input];
-  }
-  return [...input];
+  return withBos(tok, input, { text: false, prepend: opts.prependBos });
 }
 
 /**
@@ -89,9 +82,4 @@ export function toTokens(tok: Tokenizer, input: string | readonly number[], opts
  */
 export function toStrTokens(tok: Tokenizer, input: string | readonly number[], opts: TokenizeOptions = {}): string[] {
   return toTokens(tok, input, opts).map((id) => tok.tokenToString(id));
-}
-
-function requireBos(tok: Tokenizer): number {
-  if (tok.bosTokenId === null) throw new Error(`tokenizer ${tok.name} has no BOS token; pass prependBos: false`);
-  return tok.bosTokenId;
 }
