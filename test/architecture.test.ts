@@ -8,7 +8,9 @@
 //     built-in (node:*, fs, path, ...) and no onnxruntime-node, nothing from src/io, src/cli, src/ui or
 //     src/browser, and never reads Math.random or process. The browser entry and the UI (src/browser, src/ui)
 //     import no Node built-in either. A folder that does not exist yet is checked as soon as it does.
-// (c) no source file under src/ is longer than 400 lines: past that it is probably two files.
+// (c) a command (src/cli/commands/*) imports no other command: what two commands share lives in the library or
+//     in src/cli beside them.
+// (d) no source file under src/ is longer than 400 lines: past that it is probably two files.
 // Sources are src/**/*.ts(x) but declaration files and tests kept beside their code (*.test.ts).
 // This replaces test/data/browserSafe.test.ts, which covered data and tokenize only.
 import { test } from 'node:test';
@@ -233,6 +235,18 @@ for (const folder of BROWSER_SIDE) {
     assert.deepEqual(bad, []);
   });
 }
+
+test('no command imports another command', () => {
+  const commands = join(SRC, 'cli', 'commands');
+  const bad: string[] = [];
+  for (const f of files.filter((g) => dirname(g) === commands)) {
+    for (const i of imports.get(f)!) {
+      const target = i.specifier.startsWith('.') ? resolveRelative(f, i.specifier) : null;
+      if (target && dirname(target) === commands) bad.push(`${rel(f)}:${i.line} imports ${i.specifier}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
 
 test(`no source file under src/ is longer than ${MAX_LINES} lines`, () => {
   const long = files.map((f) => [rel(f), sources.get(f)!.split('\n').length - (sources.get(f)!.endsWith('\n') ? 1 : 0)] as const)
