@@ -6,3 +6,7 @@ export { ColoredTokens, type ColoredTokensProps } from './ColoredTokens/index.js
 export { ColoredTokensMulti, type ColoredTokensMultiProps } from './ColoredTokensMulti/index.js';
 export { TokenLogProbs, type TokenLogProbsProps, type TokenPrediction } from './TokenLogProbs/index.js';
 export { HeadGrid, type HeadGridProps, type HeadMetric, type HeadRef } from './HeadGrid/index.js';
+export { LineChart, type LineChartProps, type LineSeries } from './LineChart/index.js';
+export { Bars, type BarsProps, type Bar } from './Bars/index.js';
+export { ComplexPlane, type ComplexPlaneProps, type PointGroup } from './ComplexPlane/index.js';
+export { DataTable, type DataTableProps, type Column, type Row } from './DataTable/index.js';

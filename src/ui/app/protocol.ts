@@ -1,0 +1,44 @@
+// Messages between the app (main thread) and its analysis worker. Every request carries an id; the worker answers
+// each with a result or a one-line error.
+import type {
+  AblationKind, AblationView, AttributionView, CircuitsView, CompositionView, HeadsView, PatchingView, PromptView,
+} from '../../analysis/views/index.js';
+
+/** A model the server offers: its files are fetched from `base` + file name. */
+export interface ModelEntry {
+  id: string;
+  name: string;
+  base: string;
+  files: string[];
+}
+
+/** What the app knows about the loaded model. */
+export interface ModelInfo {
+  config: Record<string, unknown>;
+  params: number;
+  hasTokenizer: boolean;
+  backend: string;
+}
+
+export type Request =
+  | { type: 'load'; source: { urls: Record<string, string> } | { files: File[] } | { bytes: Record<string, Uint8Array> } }
+  | { type: 'prompt'; text: string }
+  | { type: 'heads' }
+  | { type: 'circuits'; layer: number; head: number; text: string }
+  | { type: 'composition'; text: string }
+  | { type: 'attribution'; text: string; answer?: string }
+  | { type: 'ablate'; text: string; layer: number; head: number; kind: AblationKind }
+  | { type: 'patch'; clean: string; corrupt: string; answer: string; wrong: string };
+
+export interface Results {
+  load: ModelInfo;
+  prompt: PromptView;
+  heads: HeadsView;
+  circuits: CircuitsView;
+  composition: CompositionView;
+  attribution: AttributionView;
+  ablate: AblationView;
+  patch: PatchingView;
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
