@@ -1,13 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { checkClaims } from '../../analysis/claims.js';
-import type { AnalysisReport } from '../../analysis/analyzeModel.js';
-import { analyzeWithText } from '../../io/analyzeText.js';
-import { loadModel } from '../../io/loadModel.js';
-import { readRunMeta, runStatus, type RunMeta } from '../../io/trainRun.js';
-import { getPreset } from '../../train/presets.js';
 import { UsageError } from '../errors.js';
-import { trainInTerminal } from '../training.js';
+import { ensureFrameworkRuns, frameworkClaims, printClaims } from '../frameworkRuns.js';
 
 export const REPRODUCE_HELP = `circuitscope reproduce [--out DIR] [--models DIR0 DIR1 DIR2] [--json]
 
@@ -28,41 +22,17 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     return 0;
   }
   let dirs: string[];
-  const seen: string[] = [];
+  let seen: string[] = [];
   if (values.models) {
     if (values.models.length !== 3) throw new UsageError('reproduce: --models takes three directories: the zero-, one- and two-layer models (repeat --models for each)');
     dirs = values.models;
   } else {
-    const out = values.out ?? join('runs', 'reproduce');
-    dirs = [];
-    for (const layers of [0, 1, 2]) {
-      const dir = join(out, `${layers}l`);
-      const preset = getPreset(`attn-only-${layers}l`);
-      const status = await runStatus(dir, preset.train.steps);
-      if (status === 'done') process.stderr.write(`reusing ${dir}\n`);
-      else {
-        process.stderr.write(status === 'partial' ? `resuming ${dir}\n` : `training ${preset.name} into ${dir}\n`);
-        const target = status === 'partial' ? { resume: dir } : { preset, out: dir, data: 'brown' };
-        const r = await trainInTerminal(target, { json: false, quietResult: true });
-        if (r.code !== 0) return r.code;
-      }
-      const meta: Partial<RunMeta> = await readRunMeta(dir); // read defensively, as ever: a hand-made run.json may lack these
-      seen.push(`${preset.name}: ${meta.dataDescription ?? '?'}; mix ${meta.mix ?? '?'}`);
-      dirs.push(dir);
-    }
+    const runs = await ensureFrameworkRuns(values.out ?? join('runs', 'reproduce'));
+    if ('code' in runs) return runs.code;
+    ({ dirs, seen } = runs);
   }
-  const reports: AnalysisReport[] = [];
-  for (const d of dirs) {
-    process.stderr.write(`analysing ${d}\n`);
-    reports.push(await analyzeWithText(await loadModel(d, { processWeights: true }), 'brown'));
-  }
-  const claims = checkClaims(reports[0]!, reports[1]!, reports[2]!);
+  const { claims, reports } = await frameworkClaims(dirs);
   if (values.json) console.log(JSON.stringify({ claims, data: seen, reports }));
-  else {
-    if (seen.length) console.log(`data the models saw:\n${seen.map((s) => `  ${s}`).join('\n')}\n`);
-    for (const c of claims) console.log(`${c.holds ? 'HOLDS ' : 'FAILS '} ${c.claim}\n        measured: ${c.measured}`);
-    const failed = claims.filter((c) => !c.holds);
-    console.log(failed.length === 0 ? `\nall ${claims.length} claims hold` : `\n${failed.length} of ${claims.length} claims failed: ${failed.map((c) => c.claim).join('; ')}`);
-  }
+  else printClaims(claims, seen);
   return claims.every((c) => c.holds) ? 0 : 1;
 }

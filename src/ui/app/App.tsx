@@ -32,6 +32,12 @@ async function fetchJSON<T>(url: string): Promise<T | null> {
   return r && r.ok ? ((await r.json()) as T) : null;
 }
 
+/** A repeated run of token ids, for models without a tokenizer: induction shows on the second copy. */
+function defaultIds(vocab: number): string {
+  const run = [5, 9, 2, 14, 7, 11, 3].map((i) => i % vocab);
+  return [...run, ...run].join(' ');
+}
+
 function parseMetrics(text: string): Record<string, unknown>[] {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -72,7 +78,7 @@ export function App() {
     loadLocal({ files }, metricsFile ? parseMetrics(await metricsFile.text()) : null, files[0]?.webkitRelativePath.split('/')[0] || 'dropped model');
   };
 
-  const prompt = route.prompt ?? DEFAULT_PROMPT;
+  const prompt = route.prompt ?? (info && !info.hasTokenizer ? defaultIds(Number(info.config['d_vocab'])) : DEFAULT_PROMPT);
   const props: ViewProps | null = info ? { engine, info, route, go, prompt, metrics } : null;
   return (
     <div class="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); void onDrop(Array.from(e.dataTransfer?.files ?? [])); }}>

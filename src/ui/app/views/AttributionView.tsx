@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import { Heatmap } from '../../components/index.js';
+import { Bars, Heatmap } from '../../components/index.js';
 import type { AblationKind } from '../../../analysis/views/index.js';
-import { BarList } from './BarList.js';
 import { Explain, Status, useRequest, type ViewProps } from './common.js';
 
 /** Logit lens, direct logit attribution, head ablation and activation patching on the prompt. */
@@ -18,9 +17,9 @@ export function AttributionView(props: ViewProps) {
           <Heatmap values={v.lensLogProb} rowLabels={v.layers.map((l) => l.replace('.hook_', ' '))} colLabels={v.tokens.slice(0, -1)}
             rowTitle="read off after" colTitle="position (predicting the next token)" title="Logit lens: log-probability of the actual next token"
             tokenLabels={true} size={520} scale="sequential" tooltipExtra={(c) => <span>top token there: {JSON.stringify(v.lensTop[c.row]?.[c.col] ?? '')}</span>} />
-          <h3>Direct logit attribution to {JSON.stringify(v.answer)} at the last position</h3>
           <p class="app-picker"><label>answer token <input value={answer} placeholder={v.answer} onChange={(e) => setAnswer((e.target as HTMLInputElement).value)} /></label></p>
-          <BarList items={v.components.map((c) => ({ label: c.component, value: c.attribution }))} />
+          <Bars title={`Direct logit attribution to ${JSON.stringify(v.answer)} at the last position`} subtitle="each component's direct contribution to the answer's logit (through ln_final's cached scale)"
+            items={v.components.map((c) => ({ label: c.component, value: c.attribution }))} valueLabel="logit" />
         </>
       )}</Status>
       <Ablation {...props} />

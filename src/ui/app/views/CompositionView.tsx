@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Heatmap } from '../../components/index.js';
-import { BarList } from './BarList.js';
+import { Bars, Heatmap } from '../../components/index.js';
 import { Explain, Status, useRequest, type ViewProps } from './common.js';
 
 /** Q, K and V composition between every pair of heads, with the random baseline; virtual heads; term importance. */
@@ -21,14 +20,12 @@ export function CompositionView({ engine, info, prompt }: ViewProps) {
             </p>
             <Heatmap values={v.scores[kind]} rowLabels={v.heads} colLabels={v.heads} rowTitle="earlier head (writes)" colTitle="later head (reads)"
               title={`${kind.toUpperCase()}-composition scores`} baseline={{ value: v.baseline[kind], label: 'random' }} tokenLabels={false} size={360} scale="sequential" min={0} />
-            <h3>Top virtual heads (V-composition)</h3>
-            <BarList items={v.virtualHeads.map((x) => ({ label: `${x.from} → ${x.to}`, value: x.score }))} />
+            <Bars title="Top virtual heads" subtitle="V-composition: a later head reading an earlier head's output through its values" items={v.virtualHeads.map((x) => ({ label: `${x.from} → ${x.to}`, value: x.score }))} valueLabel="V-composition score" />
           </>
         )}
         {v && v.terms && (
           <>
-            <h3>Term importance on the prompt (rise in loss when the term alone is removed)</h3>
-            <BarList items={v.terms.map((t) => ({ label: t.name, value: t.lossIncrease }))} unit="nats" />
+            <Bars title="Term importance on the prompt" subtitle="path expansion: the rise in loss when one term alone is removed (direct path, single heads, virtual heads)" items={v.terms.map((t) => ({ label: t.name, value: t.lossIncrease }))} valueLabel="loss increase (nats)" />
           </>
         )}
       </Status>

@@ -1,5 +1,4 @@
-import { HeadGrid, Heatmap } from '../../components/index.js';
-import { BarList } from './BarList.js';
+import { ComplexPlane, DataTable, HeadGrid, Heatmap } from '../../components/index.js';
 import { Explain, HeadPicker, Status, useRequest, type ViewProps } from './common.js';
 
 /** A layer x head grid of detector and copying scores; a click opens that head's circuits. */
@@ -16,21 +15,15 @@ export function HeadsView({ engine, go, route }: ViewProps) {
             selected={{ layer: route.layer, head: route.head }} title="Head scores"
             onHeadClick={(h) => go({ view: 'circuits', layer: h.layer, head: h.head })} />
         )}
-        {v && v.eigenvalues && <Eigenvalues eig={v.eigenvalues[route.layer]?.[route.head] ?? null} label={`L${route.layer}H${route.head}`} />}
+        {v && v.eigenvalues && <Eigenvalues eig={v.eigenvalues} layer={Math.min(route.layer, v.eigenvalues.length - 1)} copying={v.scores.find((x) => x.name === 'copying')?.values ?? null} />}
       </Status>
     </section>
   );
 }
 
-function Eigenvalues({ eig, label }: { eig: { re: number[]; im: number[] } | null; label: string }) {
-  if (!eig) return null;
-  const items = eig.re.map((re, i) => ({ label: `λ${i + 1} = ${re.toFixed(3)}${eig.im[i]! >= 0 ? '+' : '−'}${Math.abs(eig.im[i]!).toFixed(3)}i`, value: re }));
-  return (
-    <div>
-      <h3>{label}'s OV eigenvalues (real parts)</h3>
-      <BarList items={items.slice(0, 16)} />
-    </div>
-  );
+function Eigenvalues({ eig, layer, copying }: { eig: { re: number[]; im: number[] }[][]; layer: number; copying: number[][] | null }) {
+  const groups = (eig[layer] ?? []).map((e, h) => ({ label: `L${layer}H${h}`, re: e.re, im: e.im, ...(copying ? { note: `copying ${copying[layer]![h]!.toFixed(2)}` } : {}) }));
+  return <ComplexPlane groups={groups} title={`Layer ${layer}: OV circuit eigenvalues`} subtitle="each head scaled to its largest; mostly positive real parts = the head copies" />;
 }
 
 /** One head's circuits: QK and OV over the prompt's tokens, the positional QK circuit, skip-trigrams. */
@@ -53,8 +46,9 @@ export function CircuitsView({ engine, info, route, go, prompt }: ViewProps) {
       )}
       {v && v.skipTrigrams.length > 0 && (
         <div>
-          <h3>{v.head}'s strongest skip-trigrams (source … destination → output)</h3>
-          <BarList items={v.skipTrigrams.map((t) => ({ label: `${JSON.stringify(t.src)} … ${JSON.stringify(t.dest)} → ${JSON.stringify(t.out)}`, value: t.score }))} />
+          <DataTable title={`${v.head}'s strongest skip-trigrams`} subtitle="source … destination → output: attending from destination to source raises the output's logit"
+            columns={[{ key: 'src', label: 'source', kind: 'token' }, { key: 'dest', label: 'destination', kind: 'token' }, { key: 'out', label: 'output', kind: 'token' }, { key: 'score', label: 'QK × OV', kind: 'number' }]}
+            rows={v.skipTrigrams} />
         </div>
       )}
       </Status>
