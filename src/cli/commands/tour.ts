@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { getPreset } from '../../train/presets.js';
 import { ensureFrameworkRuns, frameworkClaims, FRAMEWORK_PRESETS, printClaims } from '../frameworkRuns.js';
-import { parsePort, serveModels, untilInterrupted } from './serve.js';
+import { parsePort, serveModels, untilInterrupted } from '../serving.js';
 
 export const TOUR_HELP = `circuitscope tour [--out DIR] [--model DIR] [--port N] [--no-serve]
 
