@@ -37,13 +37,13 @@ const browserPlugin = {
 
 /**
  * Builds the browser bundle into `outdir` (default dist/browser). `webgpu` also copies the WebGPU build's files
- * (27 MB); `brown` writes the corpus file. Returns the output files' sizes in bytes.
+ * (27 MB); `brown` writes the corpus file; `extraEntries` adds entry points ({ name: 'src/...ts' }). Returns the output files' sizes in bytes.
  */
-export async function buildBrowser({ outdir = join(ROOT, 'dist', 'browser'), minify = true, webgpu = true, brown = true, quiet = false } = {}) {
+export async function buildBrowser({ outdir = join(ROOT, 'dist', 'browser'), minify = true, webgpu = true, brown = true, quiet = false, extraEntries = {} } = {}) {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { circuitscope: 'src/browser/index.ts', [WORKER_FILE.replace(/\.js$/, '')]: 'src/browser/trainWorker.ts' },
+    entryPoints: { circuitscope: 'src/browser/index.ts', [WORKER_FILE.replace(/\.js$/, '')]: 'src/browser/trainWorker.ts', ...extraEntries },
     bundle: true,
     format: 'esm',
     splitting: true,

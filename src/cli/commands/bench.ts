@@ -5,6 +5,7 @@ import { benchMatmul } from '../bench/matmul.js';
 import { benchToyTrain } from '../bench/toyTrain.js';
 import { benchGpt2Circuits } from '../bench/gpt2Circuits.js';
 import { findPeer, runPeer } from '../bench/peer.js';
+import { onWebRuntime, webRatio } from '../bench/web.js';
 import type { BenchResult } from '../bench/timing.js';
 
 /** Workloads by name. Peer-comparable ones are those the PyTorch peer also runs (DESIGN.md, "Performance"). */
@@ -19,17 +20,21 @@ export function registerWorkload(name: string, run: () => Promise<BenchResult>, 
   WORKLOADS[name] = { run, peer };
 }
 
-export const BENCH_HELP = `circuitscope bench [WORKLOAD...] [--peer [PATH] | --no-peer]
+export const BENCH_HELP = `circuitscope bench [WORKLOAD...] [--peer [PATH] | --no-peer] [--runtime web [--threads N]]
 
 Runs the benchmark workloads of DESIGN.md and prints one JSON line each (workload, config, ms, tokens_per_s).
 With the PyTorch peer (../shared/peer/torch_peer.py, found automatically), runs it on the same workloads in the
 same run and prints the speed ratio (ours / peer; above 1 is faster than PyTorch).
+--runtime web also runs each workload on onnxruntime-web's WebAssembly backend (its Node build, --threads N,
+default 2) right after the native run, and prints web / native (the browser's own numbers: scripts/bench-browser.mjs).
 Workloads: ${'${list}'}`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { peer: { type: 'string' }, 'no-peer': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      peer: { type: 'string' }, 'no-peer': { type: 'boolean' }, runtime: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) {
@@ -40,11 +45,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
   for (const n of names) {
     if (!WORKLOADS[n]) throw new UsageError(`bench: unknown workload ${n} (expected one of ${Object.keys(WORKLOADS).join(', ')})`);
   }
+  if (values.runtime !== undefined && values.runtime !== 'web') throw new UsageError(`bench: --runtime expects web, got ${values.runtime}`);
+  const threads = Number(values.threads ?? 2);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`bench: --threads expects a positive integer, got ${values.threads}`);
   const ours: BenchResult[] = [];
   for (const n of names) {
     const r = await WORKLOADS[n]!.run();
     ours.push(r);
     console.log(JSON.stringify(r));
+    if (values.runtime === 'web') {
+      const w = await onWebRuntime(WORKLOADS[n]!.run, threads);
+      console.log(JSON.stringify(w));
+      console.log(JSON.stringify(webRatio(r, w)));
+    }
   }
   const peerNames = names.filter((n) => WORKLOADS[n]!.peer);
   if (values['no-peer'] || peerNames.length === 0) return 0;
