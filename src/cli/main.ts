@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench.js';
 import { trainCommand } from './commands/train.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { reproduceCommand } from './commands/reproduce.js';
+import { reportCommand } from './commands/report.js';
 import { UsageError } from './errors.js';
 import { InputError } from '../engine/errors.js';
 
@@ -14,10 +15,11 @@ Commands:
   reproduce   train 0-, 1- and 2-layer attention-only models and check the framework's claims on them
   train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
   analyze     the framework's analyses of a model directory (summary, or --json)
+  report      one self-contained HTML file with a model's figures (opens from disk, no network)
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -23,6 +23,11 @@ export function mount(name: string, props: Record<string, unknown>, el: Element)
   const C = registry[name];
   if (!C) throw new Error(`circuitscope: no component named ${name} (have ${Object.keys(registry).join(', ')})`);
   ensureStyles(uplotCss);
+  // Whatever the element held (a "loading" note) gives way to the component.
+  if (!(el as Element & { __csMounted?: boolean }).__csMounted) {
+    el.textContent = '';
+    (el as Element & { __csMounted?: boolean }).__csMounted = true;
+  }
   render(h(C, props), el);
   return {
     update: (next) => render(h(C, next), el),

@@ -1,3 +1,207 @@
-export function Report() {
-  return <div />;
+import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { AttentionHeads } from '../components/AttentionHeads/index.js';
+import { Bars } from '../components/Bars/index.js';
+import { ComplexPlane } from '../components/ComplexPlane/index.js';
+import { DataTable } from '../components/DataTable/index.js';
+import { HeadGrid, type HeadRef } from '../components/HeadGrid/index.js';
+import { Heatmap } from '../components/Heatmap/index.js';
+import { LineChart } from '../components/LineChart/index.js';
+import { TokenLogProbs } from '../components/TokenLogProbs/index.js';
+import { downloadText } from '../lib/export.js';
+import { displayToken, formatValue } from '../lib/format.js';
+import { ensureStyles } from '../lib/styles.js';
+import type { ReportData } from './types.js';
+
+export interface ReportProps {
+  data: ReportData;
 }
+
+function Section({ id, title, intro, children }: { id: string; title: string; intro?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <section id={id} class="cs-section">
+      <h2>{title}</h2>
+      {intro && <p class="cs-intro">{intro}</p>}
+      {children}
+    </section>
+  );
+}
+
+/** Flat head index -> label, for composition matrices. */
+const flatLabel = (i: number, H: number) => `L${Math.floor(i / H)}H${i % H}`;
+
+function compositionBlock(m: number[][], L: number, H: number): { values: number[][]; rows: string[]; cols: string[] } {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let i = 0; i < L * H; i++) {
+    if (Math.floor(i / H) < L - 1) rows.push(i);
+    if (Math.floor(i / H) >= 1) cols.push(i);
+  }
+  return {
+    values: rows.map((a) => cols.map((b) => (Math.floor(a / H) < Math.floor(b / H) ? m[a]?.[b] ?? Number.NaN : Number.NaN))),
+    rows: rows.map((i) => flatLabel(i, H)), cols: cols.map((i) => flatLabel(i, H)),
+  };
+}
+
+/** The report page: every section that applies to the model, from the data alone (no model in the page). */
+export function Report({ data }: ReportProps) {
+  ensureStyles();
+  const m = data.model;
+  const [circuitHead, setCircuitHead] = useState(data.circuits?.heads.findIndex((h) => h.layer === 0) ?? 0);
+  const [selected, setSelected] = useState<HeadRef | null>(null);
+  const sections: { id: string; title: string }[] = [];
+  const add = (id: string, title: string, on: unknown) => { if (on) sections.push({ id, title }); };
+  add('model', 'Model', true);
+  add('prompt', 'Prompt', data.prompt);
+  add('attention', 'Attention', data.prompt && m.n_layers > 0);
+  add('heads', 'Heads', data.heads);
+  add('circuits', 'Circuits', data.circuits || data.eigenvalues || data.skipTrigrams);
+  add('composition', 'Composition', data.composition || data.termImportance);
+  add('attribution', 'Logit lens & attribution', data.logitLens || data.attribution);
+  add('bigram', 'Bigrams', data.bigram);
+  const ch = data.circuits?.heads[circuitHead];
+  const t = data.training;
+  const facts: [string, string][] = [
+    ['layers', String(m.n_layers)], ['heads per layer', String(m.n_heads)], ['d_model', String(m.d_model)], ['d_head', String(m.d_head)],
+    ['MLP', m.attn_only ? 'none (attention only)' : String(m.d_mlp)], ['vocabulary', `${m.d_vocab}${m.tokenizer ? '' : ' (no tokenizer: tokens shown as #id)'}`],
+    ['context', String(m.n_ctx)], ['positional embedding', m.positional_embedding_type], ['normalization', m.normalization_type ?? 'none'],
+    ['parameters', m.params.toLocaleString('en-US')], ['weights', m.processed ? 'processed (LayerNorm folded, centred)' : 'as stored'],
+  ];
+  return (
+    <div class="cs-root cs-report">
+      <header>
+        <h1>{data.title}</h1>
+        <div class="cs-note">{data.source} · generated {data.generated.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by circuitscope ·{' '}
+          <button type="button" class="cs-btn cs-download-all" onClick={() => downloadText('report-data.json', JSON.stringify(data), 'application/json')}>all data (JSON)</button>
+        </div>
+        <nav class="cs-nav">{sections.map((s) => <a key={s.id} href={`#${s.id}`}>{s.title}</a>)}</nav>
+      </header>
+
+      <Section id="model" title="Model">
+        <table class="cs-table cs-facts"><tbody>{facts.map(([k, v]) => <tr key={k}><td>{k}</td><td>{v}</td></tr>)}</tbody></table>
+        {data.run && (
+          <details class="cs-run"><summary>training run (run.json)</summary>
+            <table class="cs-table"><tbody>{data.run.map((r) => <tr key={r.key}><td>{r.key}</td><td><code>{r.value.length > 200 ? `${r.value.slice(0, 200)}…` : r.value}</code></td></tr>)}</tbody></table>
+          </details>
+        )}
+        {t ? (
+          <div class="cs-figures">
+            <LineChart title="Loss" x={t.steps} yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} width={520} />
+            <LineChart title="Learning rate" x={t.steps} series={[{ label: 'lr', values: t.lr }]} width={520} height={200} />
+            {t.icl.some((v) => v !== null) && <LineChart title="In-context-learning score" x={t.steps} yLabel="nats" series={[{ label: 'ICL score', values: t.icl }]} width={520} height={200} />}
+            {t.induction.length > 0 && <LineChart title="Induction score per head" x={t.steps} series={t.induction} width={520} />}
+            {t.previousToken.length > 0 && <LineChart title="Previous-token score per head" x={t.steps} series={t.previousToken} width={520} />}
+          </div>
+        ) : <p class="cs-note">No training curves: the directory has no metrics.jsonl.</p>}
+      </Section>
+
+      {data.prompt && (
+        <Section id="prompt" title="Prompt" intro={<>The prompt{data.prompt.origin === 'default-ids' ? ' (random token ids, then the same again: an induction probe)' : data.prompt.origin === 'default-text' ? ' (a sentence said twice: the second time, induction heads can predict it)' : ''}, each token coloured by the loss of predicting the next one. Hover a token for the model's top predictions.</>}>
+          <TokenLogProbs tokens={data.prompt.tokens} predictions={data.prompt.predictions} />
+        </Section>
+      )}
+
+      {data.prompt && m.n_layers > 0 && (
+        <Section id="attention" title="Attention" intro="Every head's pattern on the prompt. Hover a token to see where it attends in every head (or, with “attended by”, what attends to it); click a head for detail.">
+          <AttentionHeads tokens={data.prompt.tokens} attention={data.prompt.attention} headLabels={data.prompt.headLabels} miniSize={Math.max(90, Math.min(140, 900 / Math.max(1, m.n_heads) - 20))} />
+        </Section>
+      )}
+
+      {data.heads && (
+        <Section id="heads" title="Heads" intro="Detector scores on a probe of random tokens repeated (induction: attention to the token after the earlier copy; previous token; duplicate token), and copying scores of the OV circuits. Click a head to see its circuits.">
+          <HeadGrid metrics={data.heads} selected={selected} onHeadClick={(h) => {
+            setSelected(h);
+            const i = data.circuits?.heads.findIndex((c) => c.layer === h.layer && c.head === h.head) ?? -1;
+            if (i >= 0) { setCircuitHead(i); document.getElementById('circuits')?.scrollIntoView(); }
+          }} />
+          <div class="cs-numbers">
+            {data.inductionLossGap !== undefined && <div>induction loss gap (first half − repeated half of the probe): <b class="cs-num-value">{formatValue(data.inductionLossGap)}</b> nats</div>}
+            {data.inContextLearning && <div>in-context-learning score (loss at token {data.inContextLearning.late} − at {data.inContextLearning.early}): <b class="cs-num-value">{formatValue(data.inContextLearning.score)}</b> nats</div>}
+          </div>
+          {data.lossByPosition && <LineChart title="Loss by position on the probe" x={data.lossByPosition.map((_, i) => i)} xLabel="position" yLabel="nats" series={[{ label: 'loss', values: data.lossByPosition }]} width={520} height={200} />}
+        </Section>
+      )}
+
+      {(data.circuits || data.eigenvalues || data.skipTrigrams) && (
+        <Section id="circuits" title="Circuits" intro="Full QK (W_E W_QK W_Eᵀ: which source token each destination token attends to) and OV (W_E W_OV W_U: what attending to a token does to the logits) circuits, restricted to the prompt's tokens.">
+          {data.circuits && ch && (
+            <>
+              <div class="cs-controls">
+                <label>head <select class="cs-head-picker" value={String(circuitHead)} onChange={(e) => setCircuitHead(Number((e.currentTarget as HTMLSelectElement).value))}>
+                  {data.circuits.heads.map((h, i) => <option key={h.label} value={String(i)}>{h.label}</option>)}
+                </select></label>
+                <span class="cs-note">{data.circuits.tokens.length} tokens{ch.layer > 0 ? ' (the direct path only: layer ' + ch.layer + ' heads also read earlier heads’ outputs)' : ''}</span>
+              </div>
+              <div class="cs-figures">
+                <Heatmap title={`${ch.label} QK circuit`} name={`${ch.label}-qk`} values={ch.qk} rowLabels={data.circuits.tokens} colLabels={data.circuits.tokens}
+                  rowTitle="destination token" colTitle="source token" size={400} showValues={false} />
+                <Heatmap title={`${ch.label} OV circuit`} name={`${ch.label}-ov`} values={ch.ov} rowLabels={data.circuits.tokens} colLabels={data.circuits.tokens}
+                  rowTitle="attended token" colTitle="output logit" size={400} showValues={false} />
+              </div>
+            </>
+          )}
+          {data.eigenvalues && <ComplexPlane title="OV circuit eigenvalues" subtitle="positive real: the head copies" groups={data.eigenvalues} />}
+          {data.skipTrigrams && (
+            <DataTable title="Skip-trigrams (layer 0)" subtitle="source … destination → output, ranked by QK × OV" rows={data.skipTrigrams} sort={{ key: 'score', desc: true }}
+              columns={[{ key: 'head', label: 'head' }, { key: 'src', label: 'source', kind: 'token' }, { key: 'dest', label: 'destination', kind: 'token' },
+                { key: 'out', label: 'output', kind: 'token' }, { key: 'qk', label: 'QK', kind: 'number' }, { key: 'ov', label: 'OV', kind: 'number' }, { key: 'score', label: 'score', kind: 'number' }]} />
+          )}
+        </Section>
+      )}
+
+      {(data.composition || data.termImportance) && (
+        <Section id="composition" title="Composition" intro="How much each later head reads an earlier head's output through its queries (Q), keys (K) or values (V), relative to random heads of the same shapes (the marked baseline); the path-expansion terms' importance.">
+          {data.composition && (
+            <>
+              <div class="cs-figures">
+                {(['q', 'k', 'v'] as const).map((kind) => {
+                  const b = compositionBlock(data.composition![kind], m.n_layers, m.n_heads);
+                  return <Heatmap key={kind} title={`${kind.toUpperCase()}-composition`} name={`${kind}-composition`} values={b.values} rowLabels={b.rows} colLabels={b.cols}
+                    rowTitle="earlier head" colTitle="later head" tokenLabels={false} scale="sequential" min={0}
+                    baseline={{ value: data.composition!.baseline[kind], label: 'random' }} size={260} />;
+                })}
+              </div>
+              <div class="cs-figures">
+                <DataTable title="Strongest compositions" rows={data.composition.top} pageSize={10}
+                  columns={[{ key: 'kind', label: 'kind' }, { key: 'from', label: 'from' }, { key: 'to', label: 'to' }, { key: 'score', label: 'score', kind: 'number' }]} />
+                <DataTable title="Top virtual heads (V-composition)" rows={data.composition.virtualHeads} pageSize={10}
+                  columns={[{ key: 'virtual', label: 'virtual head' }, { key: 'score', label: 'score', kind: 'number' }]} />
+              </div>
+            </>
+          )}
+          {data.termImportance && (
+            <Bars title="Term importance" subtitle={`loss ${formatValue(data.termImportance.loss)} nats; rise when each term alone is removed`} items={data.termImportance.terms}
+              sort="desc" limit={24} valueLabel="loss increase (nats)" />
+          )}
+        </Section>
+      )}
+
+      {(data.logitLens || data.attribution) && (
+        <Section id="attribution" title="Logit lens & direct logit attribution" intro="The logit lens reads each layer's residual stream through the unembedding: the log-probability of the actual next token at each position. Direct logit attribution splits the last position's top logit by component.">
+          <div class="cs-figures">
+            {data.logitLens && (
+              <Heatmap title="Logit lens" subtitle="log-prob of the next token" values={data.logitLens.correctLogProb} rowLabels={data.logitLens.layers} colLabels={data.logitLens.tokens}
+                rowTitle="layer" colTitle="position (token)" scale="sequential" size={520} tokenLabels
+                tooltipExtra={(c) => <div>top prediction <span class="cs-tt-token cs-lens-top">{displayToken(data.logitLens!.top[c.row]?.[c.col] ?? '')}</span></div>} />
+            )}
+            {data.attribution && (
+              <Bars title="Direct logit attribution" subtitle={`to ${JSON.stringify(data.attribution.token)}, the top prediction at the last position`} items={data.attribution.components}
+                sort="abs" valueLabel="logit contribution" />
+            )}
+          </div>
+        </Section>
+      )}
+
+      {data.bigram && (
+        <Section id="bigram" title="Bigrams" intro="A zero-layer model can only learn bigram statistics: its next-token log-probabilities against the text's.">
+          <div class="cs-numbers">Pearson <b class="cs-num-value">{formatValue(data.bigram.pearson)}</b>, Spearman {formatValue(data.bigram.spearman)} over {data.bigram.pairs} pairs; KL {formatValue(data.bigram.kl)} nats</div>
+          <DataTable title="Top predictions" rows={data.bigram.top}
+            columns={[{ key: 'token', label: 'token', kind: 'token' }, { key: 'next1', label: '1st', kind: 'token' }, { key: 'lp1', label: 'log-prob', kind: 'number' },
+              { key: 'next2', label: '2nd', kind: 'token' }, { key: 'lp2', label: 'log-prob', kind: 'number' }, { key: 'next3', label: '3rd', kind: 'token' }, { key: 'lp3', label: 'log-prob', kind: 'number' }]} />
+        </Section>
+      )}
+    </div>
+  );
+}
+
+export default Report;

@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { loadModel } from '../../io/loadModel.js';
+import { readCorpus } from '../../io/corpus.js';
+import { loadUiBundle } from '../../io/uiBundle.js';
+import { splitDocuments, tokenizeDocuments } from '../../data/index.js';
+import { computeReportData, type MetricsLine } from '../../ui/report/compute.js';
+import { renderReportHTML } from '../../ui/report/page.js';
+import { UsageError } from '../errors.js';
+
+export const REPORT_HELP = `circuitscope report DIR --out FILE.html [--prompt TEXT] [--text PATH|brown|none] [--no-process]
+
+Writes one self-contained HTML file with the figures for a model directory: the model and its training curves
+(from metrics.jsonl), per-token loss and top predictions on a prompt, every head's attention, head scores, QK/OV
+circuits and eigenvalues, skip-trigrams, composition, term importance, logit lens and direct logit attribution.
+It opens from disk with no network (the code and data are inlined), is interactive (hover, pickers) and prints.
+  --out FILE      where to write the report (atomically)
+  --prompt TEXT   the prompt (default: a sentence said twice; for a model without a tokenizer, token ids such as
+                  "0 5 7 9", default random ids repeated)
+  --text SOURCE   held-out text for the in-context-learning score, term importance and bigram statistics
+                  (default brown's validation split when the model has a tokenizer; none: skip)
+  --no-process    the weights as stored (default: TransformerLens's weight processing)`;
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { out: { type: 'string' }, prompt: { type: 'string' }, text: { type: 'string' }, 'no-process': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(REPORT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('report: expected one model directory (circuitscope report DIR --out FILE.html)');
+  if (!values.out) throw new UsageError('report: --out FILE.html is required');
+  const dir = positionals[0]!;
+  const out = resolve(values.out);
+  const model = await loadModel(dir, { processWeights: !values['no-process'] });
+  const tok = model.tokenizer;
+
+  let prompt: string | number[] | undefined = values.prompt;
+  if (prompt !== undefined) {
+    if (!tok) {
+      const parts = prompt.replace(/[[\],]/g, ' ').trim().split(/\s+/).filter(Boolean);
+      const ids = parts.map(Number);
+      const bad = parts.find((_, i) => !Number.isInteger(ids[i]) || ids[i]! < 0 || ids[i]! >= model.cfg.d_vocab);
+      if (bad !== undefined || ids.length === 0) throw new UsageError(`report: this model has no tokenizer; --prompt takes token ids in 0..${model.cfg.d_vocab - 1} separated by spaces (got ${JSON.stringify(bad ?? prompt)})`);
+      prompt = ids;
+    }
+    const n = Array.isArray(prompt) ? prompt.length : model.toTokens(prompt).data.length;
+    if (n > model.cfg.n_ctx) throw new UsageError(`report: --prompt is ${n} tokens${Array.isArray(prompt) ? '' : ' with BOS'}, more than the model's n_ctx (${model.cfg.n_ctx}); shorten it`);
+  }
+
+  const source = values.text ?? (tok ? 'brown' : 'none');
+  let text: Int32Array | undefined;
+  if (source !== 'none') {
+    if (!tok) throw new UsageError('report: --text needs a model with a tokenizer (tokenizer.json beside the weights)');
+    const docs = await readCorpus(source);
+    const split = splitDocuments(docs, 0.1);
+    text = tokenizeDocuments(tok, split.validation.length > 0 ? split.validation : split.train);
+  }
+  const metrics = await readJSONLines(join(dir, 'metrics.jsonl'));
+  const run = await readFile(join(dir, 'run.json'), 'utf8').then((s) => JSON.parse(s) as Record<string, unknown>, () => undefined);
+
+  const data = await computeReportData(model, {
+    source: basename(resolve(dir)), ...(prompt !== undefined ? { prompt } : {}), ...(text ? { text } : {}),
+    metrics, ...(run ? { run } : {}), processed: !values['no-process'],
+  });
+  const html = renderReportHTML(data, await loadUiBundle());
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, out);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  const sections = ['model', data.training && 'training curves', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
+    data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.bigram && 'bigrams'].filter(Boolean);
+  console.log(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${sections.join(', ')}`);
+  return 0;
+}
+
+/** The lines of a JSON-lines file (none when it is missing); a bad line is a one-line error. */
+async function readJSONLines(path: string): Promise<MetricsLine[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.trim()).map((l, i) => {
+    try {
+      return JSON.parse(l) as MetricsLine;
+    } catch {
+      throw new UsageError(`${path}:${i + 1}: not JSON`);
+    }
+  });
+}

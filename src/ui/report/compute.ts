@@ -1,0 +1,229 @@
+// The report's data from a model: the versioned analysis plus what the figures need beyond it (the prompt's
+// attention, per-token loss and top-k, QK/OV circuits over the prompt's tokens, training curves). No Node
+// built-ins: the live app's worker can call it too.
+import type { HookedTransformer } from '../../model/hookedTransformer.js';
+import { analyzeModel, layerCircuits, type AnalysisReport } from '../../analysis/index.js';
+import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
+import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
+
+/** One line of metrics.jsonl (the fields the report reads). */
+export interface MetricsLine {
+  step: number;
+  loss?: number;
+  val_loss?: number;
+  lr?: number;
+  icl_score?: number;
+  induction_scores?: number[][];
+  previous_token_scores?: number[][];
+  [key: string]: unknown;
+}
+
+export interface ReportInput {
+  /** The directory's name, for the title. */
+  source: string;
+  /** Prompt text (needs a tokenizer) or token ids; default: a sentence repeated, or random ids repeated. */
+  prompt?: string | number[];
+  /** Held-out token stream for the in-context-learning score, term importance and bigram statistics. */
+  text?: ArrayLike<number>;
+  metrics?: MetricsLine[];
+  run?: Record<string, unknown>;
+  processed?: boolean;
+  /** Top-k next tokens per position (default 8). */
+  k?: number;
+  /** Most distinct prompt tokens in the QK/OV heatmaps (default 40). */
+  circuitTokens?: number;
+  /** An analysis already computed (skips analyzeModel). */
+  analysis?: AnalysisReport;
+}
+
+const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary. When Mary and John went to the store, John gave a drink to Mary.';
+
+/** A small deterministic generator (the default prompt's random ids). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+/** The prompt's ids: the given ids, the text tokenised, or (no tokenizer) random ids repeated (an induction probe). */
+export function reportPromptIds(model: HookedTransformer, prompt?: string | number[]): { ids: number[]; text: string | null; origin: 'text' | 'ids' | 'default-text' | 'default-ids' } {
+  const cfg = model.cfg;
+  if (Array.isArray(prompt)) return { ids: prompt.slice(0, cfg.n_ctx), text: null, origin: 'ids' };
+  if (model.tokenizer) {
+    const text = prompt ?? DEFAULT_TEXT;
+    return { ids: Array.from(model.toTokens(text).data, Number).slice(0, cfg.n_ctx), text, origin: prompt === undefined ? 'default-text' : 'text' };
+  }
+  if (prompt !== undefined) throw new Error('report: this model has no tokenizer; give the prompt as token ids');
+  const bos = cfg.bos_token_id;
+  const half = Math.max(1, Math.min(12, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2)));
+  const r = lcg(7);
+  const body: number[] = [];
+  while (body.length < half) {
+    const t = Math.floor(r() * cfg.d_vocab);
+    if (t !== bos) body.push(t);
+  }
+  return { ids: [...(bos === null ? [] : [bos]), ...body, ...body], text: null, origin: 'default-ids' };
+}
+
+/** Strings for token ids: the tokenizer's, or `#id`. */
+export function tokenStrings(model: HookedTransformer, ids: readonly number[]): string[] {
+  const tok = model.tokenizer;
+  return ids.map((id) => (tok ? tok.decode([id]) : `#${id}`));
+}
+
+/** Per position: the next token's log-probability and rank, and the top-k next tokens with probabilities. */
+export function predictionsFrom(logits: Float32Array, T: number, V: number, ids: readonly number[], k: number, name: (id: number) => string): TokenPrediction[] {
+  const out: TokenPrediction[] = [];
+  for (let t = 0; t < T; t++) {
+    const row = logits.subarray(t * V, (t + 1) * V);
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (row[v]! > max) max = row[v]!;
+    let z = 0;
+    for (let v = 0; v < V; v++) z += Math.exp(row[v]! - max);
+    const lse = max + Math.log(z);
+    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => row[b]! - row[a]!);
+    const next = ids[t + 1];
+    out.push({
+      logProb: next === undefined ? null : row[next]! - lse,
+      rank: next === undefined ? null : order.indexOf(next),
+      top: order.slice(0, k).map((v) => ({ token: name(v), prob: Math.exp(row[v]! - lse) })),
+    });
+  }
+  return out;
+}
+
+const round = (x: number, d = 5) => Number(x.toFixed(d));
+const roundAll = (m: number[][], d = 5) => m.map((r) => r.map((x) => round(x, d)));
+
+function trainingCurves(metrics: MetricsLine[]): ReportTraining | undefined {
+  if (metrics.length === 0) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const heads = (key: 'induction_scores' | 'previous_token_scores') => {
+    const first = metrics.find((m) => Array.isArray(m[key]))?.[key];
+    if (!first) return [];
+    return first.flatMap((row, l) => row.map((_, h) => ({
+      label: `L${l}H${h}`, values: metrics.map((m) => num(m[key]?.[l]?.[h])),
+    })));
+  };
+  return {
+    steps: metrics.map((m) => m.step), loss: metrics.map((m) => num(m.loss)), valLoss: metrics.map((m) => num(m.val_loss)),
+    lr: metrics.map((m) => num(m.lr)), icl: metrics.map((m) => num(m.icl_score)),
+    induction: heads('induction_scores'), previousToken: heads('previous_token_scores'),
+  };
+}
+
+/** Every figure's data for one model. */
+export async function computeReportData(model: HookedTransformer, input: ReportInput): Promise<ReportData> {
+  const cfg = model.cfg;
+  const { n_layers: L, n_heads: H } = cfg;
+  const name = (id: number) => (model.tokenizer ? model.tokenizer.decode([id]) : `#${id}`);
+  const { ids, text, origin } = reportPromptIds(model, input.prompt);
+  const tokens = ids.map(name);
+  const analysis = input.analysis ?? await analyzeModel(model, {
+    ...(ids.length >= 2 ? { prompt: ids } : {}),
+    ...(input.text ? { text: input.text } : {}),
+    ...(model.tokenizer ? { decode: (x: readonly number[]) => model.tokenizer!.decode(x) } : {}),
+  });
+  let params = 0;
+  for (const w of Object.values(model.weights)) params += w.data.length;
+  const headLabels = Array.from({ length: L * H }, (_, i) => `L${Math.floor(i / H)}H${i % H}`);
+  const data: ReportData = {
+    schema: REPORT_SCHEMA, title: `${cfg.model_name || input.source}`, source: input.source, generated: new Date().toISOString(),
+    model: {
+      name: cfg.model_name, n_layers: L, n_heads: H, d_model: cfg.d_model, d_head: cfg.d_head, d_mlp: cfg.attn_only ? null : cfg.d_mlp,
+      d_vocab: cfg.d_vocab, n_ctx: cfg.n_ctx, attn_only: cfg.attn_only, positional_embedding_type: String(cfg.positional_embedding_type),
+      normalization_type: cfg.normalization_type ?? null, params, tokenizer: model.tokenizer !== null, processed: input.processed ?? false,
+    },
+    analysis,
+  };
+  if (input.run) data.run = Object.entries(input.run).map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
+  const training = trainingCurves(input.metrics ?? []);
+  if (training) data.training = training;
+
+  // The prompt: predictions and every head's attention.
+  if (ids.length >= 1) {
+    const names = Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_pattern`);
+    const { logits, cache } = await model.runWithCache([ids], { names });
+    const T = ids.length;
+    const V = cfg.d_vocab_out;
+    const attention: number[][][] = [];
+    for (let l = 0; l < L; l++) {
+      const p = cache.get(names[l]!).data;
+      for (let h = 0; h < H; h++) {
+        attention.push(Array.from({ length: T }, (_, d) => Array.from({ length: T }, (_, s) => round(p[(h * T + d) * T + s]!, 4))));
+      }
+    }
+    data.prompt = { text, origin, tokens, ids, predictions: predictionsFrom(logits.data, T, V, ids, input.k ?? 8, name), attention, headLabels };
+  }
+
+  const det = analysis.detectors;
+  if (det) {
+    data.heads = [
+      { name: 'induction', scores: roundAll(det.induction, 4) },
+      { name: 'previous token', scores: roundAll(det.previousToken, 4) },
+      { name: 'duplicate token', scores: roundAll(det.duplicateToken, 4) },
+      { name: 'current token', scores: roundAll(det.currentToken, 4) },
+      ...(analysis.copying ? [{ name: 'copying', scores: roundAll(analysis.copying.scores, 4), scale: 'diverging' as const, min: -1, max: 1 }] : []),
+    ];
+    data.inductionLossGap = det.inductionLossGap;
+    data.lossByPosition = det.lossByPosition;
+  }
+  if (analysis.inContextLearning) data.inContextLearning = analysis.inContextLearning;
+
+  // QK and OV circuits of every head over the prompt's distinct tokens.
+  if (L >= 1 && cfg.d_vocab_out === cfg.d_vocab) {
+    const distinct = [...new Set(ids)].slice(0, input.circuitTokens ?? 40);
+    const heads: NonNullable<ReportData['circuits']>['heads'] = [];
+    for (let l = 0; l < L; l++) {
+      for (const c of await layerCircuits(model, l)) {
+        heads.push({
+          label: `L${l}H${c.head}`, layer: l, head: c.head,
+          qk: distinct.map((d) => distinct.map((s) => round(c.qk.get(d, s), 4))),
+          ov: distinct.map((s) => distinct.map((o) => round(c.ov.get(s, o), 4))),
+        });
+      }
+    }
+    data.circuits = { tokens: distinct.map(name), heads };
+  }
+  if (analysis.copying) {
+    data.eigenvalues = analysis.copying.eigenvalues.flatMap((row, l) => row.map((e, h) => ({
+      label: `L${l}H${h}`, re: e.re.map((x) => round(x)), im: e.im.map((x) => round(x)), note: `copying ${analysis.copying!.scores[l]![h]!.toFixed(2)}`,
+    })));
+  }
+  if (analysis.skipTrigrams) {
+    data.skipTrigrams = analysis.skipTrigrams.flatMap((hd) => hd.trigrams.map((t) => ({
+      head: `L${hd.layer}H${hd.head}`, src: name(t.src), dest: name(t.dest), out: name(t.out), qk: round(t.qk, 4), ov: round(t.ov, 4), score: round(t.score, 4),
+    })));
+  }
+  if (analysis.composition) {
+    const c = analysis.composition;
+    const hl = (r: { layer: number; head: number }) => `L${r.layer}H${r.head}`;
+    data.composition = {
+      labels: headLabels, q: roundAll(c.scores.q, 4), k: roundAll(c.scores.k, 4), v: roundAll(c.scores.v, 4), baseline: c.baseline,
+      top: c.top.map((t) => ({ kind: t.kind.toUpperCase(), from: hl(t.from), to: hl(t.to), score: round(t.score, 4) })),
+      virtualHeads: c.virtualHeads.map((t) => ({ virtual: `${hl(t.to)}<-${hl(t.from)}`, from: hl(t.from), to: hl(t.to), score: round(t.score, 4) })),
+    };
+  }
+  if (analysis.termImportance) {
+    const t = analysis.termImportance;
+    data.termImportance = { loss: t.loss, expansionLoss: t.expansionLoss, terms: t.terms.map((x) => ({ label: x.name, value: round(x.lossIncrease) })) };
+  }
+  if (analysis.prompt) {
+    const pr = analysis.prompt;
+    const T = pr.tokens.length;
+    data.logitLens = {
+      layers: pr.logitLens.layers.map((s) => s.replace(/^blocks\.(\d+)\.hook_resid_(pre|post)$/, (_m, l: string, w: string) => (w === 'pre' ? `resid_pre ${l}` : `resid_post ${l}`))),
+      tokens: pr.tokens.slice(0, T - 1).map(name),
+      correctLogProb: roundAll(pr.logitLens.correctLogProb, 4),
+      top: pr.logitLens.top.map((layer) => (layer[0] ?? []).slice(0, T - 1).map(name)),
+    };
+    data.attribution = { position: T - 1, token: name(pr.attribution.token), components: pr.attribution.components.map((c) => ({ label: c.component, value: round(c.attribution, 4) })) };
+  }
+  if (analysis.bigram) {
+    const b = analysis.bigram;
+    data.bigram = {
+      tokens: b.tokens.map(name), pearson: b.pearson, spearman: b.spearman, kl: b.kl, pairs: b.pairs,
+      top: b.topPredictions.slice(0, 30).map((p) => ({ token: name(p.token), ...Object.fromEntries(p.next.slice(0, 3).flatMap((n, i) => [[`next${i + 1}`, name(n.token)], [`lp${i + 1}`, round(n.logProb, 3)]])) })),
+    };
+  }
+  return data;
+}

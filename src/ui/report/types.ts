@@ -1,0 +1,85 @@
+// What a report shows: plain JSON computed from a model (src/ui/report/compute.ts) and rendered by Report.tsx.
+import type { Bar } from '../components/Bars/index.js';
+import type { PointGroup } from '../components/ComplexPlane/index.js';
+import type { Row } from '../components/DataTable/index.js';
+import type { HeadMetric } from '../components/HeadGrid/index.js';
+import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
+
+export const REPORT_SCHEMA = 'circuitscope.report/1';
+
+export interface ReportModel {
+  name: string;
+  n_layers: number;
+  n_heads: number;
+  d_model: number;
+  d_head: number;
+  d_mlp: number | null;
+  d_vocab: number;
+  n_ctx: number;
+  attn_only: boolean;
+  positional_embedding_type: string;
+  normalization_type: string | null;
+  /** Number of parameters (every weight tensor's size). */
+  params: number;
+  tokenizer: boolean;
+  /** TransformerLens's weight processing was applied. */
+  processed: boolean;
+}
+
+export interface ReportTraining {
+  steps: number[];
+  loss: (number | null)[];
+  valLoss: (number | null)[];
+  lr: (number | null)[];
+  icl: (number | null)[];
+  /** Every head's detector scores over training: `{ label: 'L1H0', values: [step] }`. */
+  induction: { label: string; values: (number | null)[] }[];
+  previousToken: { label: string; values: (number | null)[] }[];
+}
+
+export interface ReportData {
+  schema: typeof REPORT_SCHEMA;
+  title: string;
+  /** Where the model came from (the directory's name). */
+  source: string;
+  generated: string;
+  model: ReportModel;
+  /** run.json of a training run, as key/value lines. */
+  run?: { key: string; value: string }[];
+  training?: ReportTraining;
+  prompt?: {
+    text: string | null;
+    /** Where the prompt came from: the user's text or ids, or the default (a sentence twice; random ids twice). */
+    origin: 'text' | 'ids' | 'default-text' | 'default-ids';
+    tokens: string[];
+    ids: number[];
+    predictions: TokenPrediction[];
+    /** Every head's pattern, `[layer * n_heads + head][dest][src]`. */
+    attention: number[][][];
+    headLabels: string[];
+  };
+  heads?: HeadMetric[];
+  circuits?: {
+    /** The tokens the QK/OV heatmaps are restricted to (the prompt's distinct tokens). */
+    tokens: string[];
+    heads: { label: string; layer: number; head: number; qk: number[][]; ov: number[][] }[];
+  };
+  eigenvalues?: PointGroup[];
+  skipTrigrams?: Row[];
+  composition?: {
+    labels: string[];
+    q: number[][]; k: number[][]; v: number[][];
+    baseline: { q: number; k: number; v: number };
+    top: Row[];
+    virtualHeads: Row[];
+  };
+  termImportance?: { loss: number; expansionLoss: number; terms: Bar[] };
+  logitLens?: { layers: string[]; tokens: string[]; correctLogProb: number[][]; top: string[][] };
+  attribution?: { position: number; token: string; components: Bar[] };
+  bigram?: { tokens: string[]; pearson: number; spearman: number; kl: number; pairs: number; top: Row[] };
+  inContextLearning?: { score: number; early: number; late: number };
+  inductionLossGap?: number;
+  lossByPosition?: number[];
+  /** The versioned analysis JSON (`circuitscope analyze --json`) the figures come from. */
+  analysis: unknown;
+}

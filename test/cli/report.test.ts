@@ -1,0 +1,178 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { cli, ROOT } from './run.js';
+import { browserSkip, guardPage, launchChromium } from '../browser/chromium.js';
+import { SCREENSHOTS } from '../ui/harness.js';
+import { loadModel } from '../../src/io/loadModel.js';
+import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
+
+const FIXTURE = join(ROOT, 'test/fixtures/attn-only-2l');
+
+/** Opens a report from disk; every request other than the file itself (and data:/blob:) is recorded. */
+async function openReport(browser: Browser, file: string): Promise<{ page: Page; requests: string[]; assertClean(): void }> {
+  const url = pathToFileURL(file).href;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const guard = guardPage(page, url);
+  const requests: string[] = [];
+  page.on('request', (r) => { if (r.url() !== url && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url()); });
+  await page.goto(url);
+  await page.waitForSelector('.cs-report');
+  return { page, requests, assertClean: () => { guard.assertClean(); assert.deepEqual(requests, []); } };
+}
+
+const log = (x: number[]) => { const m = Math.max(...x); const z = Math.log(x.reduce((s, v) => s + Math.exp(v - m), 0)) + m; return x.map((v) => v - z); };
+
+describe('circuitscope report', () => {
+  let dir: string;
+  before(async () => { dir = await mkdtemp(join(tmpdir(), 'cs-report-')); });
+  after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  test('bad arguments: one line, exit 2', async () => {
+    const noOut = await cli(['report', FIXTURE]);
+    assert.equal(noOut.code, 2);
+    assert.equal(noOut.stderr.trim(), 'circuitscope: report: --out FILE.html is required');
+    const missing = await cli(['report', '/nonexistent/model', '--out', join(dir, 'x.html')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /\/nonexistent\/model\/config\.json: no such file/);
+    const ids = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--prompt', 'hello']);
+    assert.equal(ids.code, 2);
+    assert.match(ids.stderr, /no tokenizer; --prompt takes token ids in 0\.\.36/);
+    const long = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--prompt', Array.from({ length: 13 }, (_, i) => i).join(' ')]);
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /--prompt is 13 tokens, more than the model's n_ctx \(12\)/);
+    for (const r of [noOut, missing, ids, long]) assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  describe('in chromium', { skip: browserSkip() }, () => {
+    let browser: Browser;
+    before(async () => { browser = await launchChromium(); });
+    after(async () => { await browser?.close(); });
+
+    test('a model without a tokenizer: sections, #id labels, the model\'s predictions, QK values; nothing leaves the file', async () => {
+      const out = join(dir, 'fixture.html');
+      const prompt = [3, 14, 15, 9, 26, 3, 14, 15, 9, 26];
+      const r = await cli(['report', FIXTURE, '--out', out, '--prompt', prompt.join(' ')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^report: .*fixture\.html \(\d+ KiB\): model, prompt, attention, heads, circuits, composition, logit lens\n$/);
+      assert.deepEqual((await readdir(dir)).filter((f) => f.includes('tmp')), []);
+      const html = await readFile(out, 'utf8');
+      assert.equal(html.match(/<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org\/)[^\s"'`)]*/g), null);
+
+      // The truth: the model itself, run here.
+      installNodeRuntime();
+      const model = await loadModel(FIXTURE, { processWeights: true });
+      const logits = await model.run([prompt]);
+      const V = model.cfg.d_vocab;
+      const { cache } = await model.runWithCache([prompt], { names: ['blocks.1.attn.hook_pattern'] });
+      const pattern = cache.get('blocks.1.attn.hook_pattern').data;
+
+      const { page, assertClean } = await openReport(browser, out);
+      assert.doesNotMatch((await page.locator('#report').textContent())!, /Loading the report/);
+      assert.match((await page.locator('#prompt .cs-intro').textContent())!, /^The prompt, each token/);
+      const h2 = await page.locator('h2').allTextContents();
+      assert.deepEqual(h2, ['Model', 'Prompt', 'Attention', 'Heads', 'Circuits', 'Composition', 'Logit lens & direct logit attribution']);
+      assert.match((await page.locator('.cs-facts').textContent())!, /vocabulary37 \(no tokenizer: tokens shown as #id\)/);
+      assert.match((await page.locator('#model').textContent())!, /no metrics\.jsonl/);
+
+      // Prompt: tokens as #id; hovering token 4 shows the model's top predictions and the next token's rank.
+      const lp = page.locator('#prompt');
+      assert.deepEqual(await lp.locator('.cs-tokens .cs-token').allTextContents(), prompt.map((t) => `#${t}`));
+      const pos = 4;
+      const row = log(Array.from(logits.data.subarray(pos * V, (pos + 1) * V)));
+      const order = row.map((_, i) => i).sort((a, b) => row[b]! - row[a]!);
+      await lp.locator(`.cs-tokens .cs-token[data-index="${pos}"]`).hover();
+      assert.deepEqual(await lp.locator('.cs-tooltip .cs-topk-token').allTextContents(), order.slice(0, 8).map((i) => `#${i}`));
+      assert.equal(Number(await lp.locator('.cs-tooltip .cs-correct-rank').textContent()), order.indexOf(prompt[pos + 1]!) + 1);
+      assert.ok(Math.abs(Number(await lp.locator('.cs-tooltip .cs-correct-logprob').textContent()) - row[prompt[pos + 1]!]!) < 2e-3);
+
+      // Attention: select L1H1, hover token 7: the strip shows the model's pattern row.
+      const at = page.locator('#attention');
+      assert.deepEqual(await at.locator('.cs-mini-title').allTextContents(), ['L0H0', 'L0H1', 'L1H0', 'L1H1']);
+      await at.locator('.cs-mini[data-head="3"]').click();
+      await at.locator('.cs-strip .cs-token[data-index="7"]').hover();
+      const T = prompt.length;
+      const shown = await at.locator('.cs-strip .cs-token').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-value'))));
+      shown.forEach((v, s) => assert.ok(Math.abs(v - pattern[(1 * T + 7) * T + s]!) < 1e-4, `L1H1 7->${s}: ${v}`));
+
+      // Heads: a layer x head grid.
+      assert.deepEqual(await page.locator('#heads .cs-axis-label[data-axis=row]').allTextContents(), ['L0', 'L1']);
+
+      // Circuits: pick L0H1; QK[dest, src] over the prompt's tokens equals (E W_Q)(E W_K)^T computed here.
+      const cs = page.locator('#circuits');
+      await cs.locator('select.cs-head-picker').selectOption({ label: 'L0H1' });
+      assert.equal(await cs.locator('.cs-title').first().textContent(), 'L0H1 QK circuit');
+      const distinct = [...new Set(prompt)];
+      assert.deepEqual(await cs.locator('.cs-figure').first().locator('.cs-axis-label[data-axis=row]').allTextContents(), distinct.map((t) => `#${t}`));
+      const W = model.weights;
+      const E = W['embed.W_E']!.data;
+      const WQ = W['blocks.0.attn.W_Q']!.data;
+      const WK = W['blocks.0.attn.W_K']!.data;
+      const D = model.cfg.d_model;
+      const dh = model.cfg.d_head;
+      const proj = (tok: number, Wm: ArrayLike<number>, h: number) => Array.from({ length: dh }, (_, e) => {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += E[tok * D + d]! * Wm[(h * D + d) * dh + e]!;
+        return s;
+      });
+      const qk = (dest: number, src: number) => proj(dest, WQ, 1).reduce((s, q, e) => s + q * proj(src, WK, 1)[e]!, 0);
+      const qkMap = cs.locator('.cs-figure').first();
+      await qkMap.locator('canvas.cs-cells').scrollIntoViewIfNeeded();
+      const box = (await qkMap.locator('canvas.cs-cells').boundingBox())!;
+      const n = distinct.length;
+      await page.mouse.move(box.x + (1.5 / n) * box.width, box.y + (3.5 / n) * box.height);
+      assert.equal(await qkMap.locator('.cs-tt-row').textContent(), `#${distinct[3]}`);
+      assert.equal(await qkMap.locator('.cs-tt-col').textContent(), `#${distinct[1]}`);
+      const value = Number(await qkMap.locator('.cs-tt-value').textContent());
+      const truth = qk(distinct[3]!, distinct[1]!);
+      assert.ok(Math.abs(value - truth) < 1e-3 * Math.max(1, Math.abs(truth)), `QK ${value} vs ${truth}`);
+
+      // Composition with the random baseline marked; logit lens over the prompt's positions.
+      assert.deepEqual(await page.locator('#composition .cs-legend-mark-label').allTextContents(), ['random', 'random', 'random']);
+      assert.deepEqual(await page.locator('#attribution .cs-figure').first().locator('.cs-axis-label[data-axis=col]').allTextContents(), prompt.slice(0, -1).map((t) => `#${t}`));
+      await page.screenshot({ path: join(SCREENSHOTS, 'report-no-tokenizer.png'), fullPage: true });
+      assertClean();
+      await page.close();
+    });
+
+    test('a trained run: training curves from metrics.jsonl, token strings, printable', async () => {
+      await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat and looked at the dog.`).join('\n'));
+      const run = join(dir, 'run');
+      const t = await cli(['train', '--preset', 'attn-only-1l', '--data', dir, '--out', run, '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'n_ctx=16',
+        '--batch-size', '4', '--warmup', '2', '--steps', '6', '--eval-every', '2']);
+      assert.equal(t.code, 0, t.stderr);
+      const metrics = (await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number });
+      const out = join(dir, 'run.html');
+      const r = await cli(['report', run, '--out', out, '--prompt', 'The cat sat', '--text', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const { page, assertClean } = await openReport(browser, out);
+      const loss = page.locator('.cs-figure[data-figure="Loss"]');
+      assert.deepEqual(await loss.locator('.u-legend .u-label').allTextContents(), ['step', 'loss', 'validation loss']);
+      assert.equal(await loss.locator('.cs-chart').getAttribute('data-points'), String(metrics.length));
+      const last = metrics.at(-1)!;
+      await loss.scrollIntoViewIfNeeded();
+      const over = (await loss.locator('.u-over').boundingBox())!;
+      await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+      const vals = await loss.locator('.u-legend .u-value').allTextContents();
+      assert.equal(Number(vals[0]), last.step);
+      assert.ok(Math.abs(Number(vals[1]) - last.loss) < 1e-3 * last.loss);
+      // The prompt's tokens are the tokenizer's strings, BOS first.
+      const toks = await page.locator('#prompt .cs-tokens .cs-token').allTextContents();
+      assert.equal(toks.slice(1).join(''), 'The cat sat');
+      // One layer: no composition heatmaps, but term importance (direct path and each head).
+      assert.equal(await page.locator('#composition .cs-legend-mark-label').count(), 0);
+      assert.deepEqual((await page.locator('#composition g.cs-bar').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-label')))).sort(), ['L0H0', 'L0H1', 'direct']);
+      assert.ok((await page.locator('h2').allTextContents()).includes('Circuits'));
+      await page.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
+      const pdf = await page.pdf({ format: 'A4' });
+      assert.ok(pdf.length > 10_000);
+      assertClean();
+      await page.close();
+    });
+  });
+});
