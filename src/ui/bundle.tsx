@@ -10,7 +10,7 @@ import { ensureStyles } from './lib/styles.js';
 type AnyComponent = ComponentType<any>;
 
 const registry: Record<string, AnyComponent> = {};
-for (const [name, c] of Object.entries(components)) if (typeof c === 'function') registry[name] = c as AnyComponent;
+for (const [name, c] of Object.entries(components)) if (typeof c === 'function' && /^[A-Z]/.test(name)) registry[name] = c as AnyComponent;
 registry['Report'] = Report as AnyComponent;
 
 export interface Mounted {

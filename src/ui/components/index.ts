@@ -10,3 +10,6 @@ export { LineChart, type LineChartProps, type LineSeries } from './LineChart/ind
 export { Bars, type BarsProps, type Bar } from './Bars/index.js';
 export { ComplexPlane, type ComplexPlaneProps, type PointGroup } from './ComplexPlane/index.js';
 export { DataTable, type DataTableProps, type Column, type Row } from './DataTable/index.js';
+export { TopkTokens, type TopkTokensProps, type TopkItem, type TokenValue } from './TopkTokens/index.js';
+export { TextNeuronActivations, type TextNeuronActivationsProps } from './TextNeuronActivations/index.js';
+export { BigramCompare, type BigramCompareProps, pearson } from './BigramCompare/index.js';
