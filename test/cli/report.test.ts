@@ -140,6 +140,72 @@ describe('circuitscope report', () => {
       await page.close();
     });
 
+    test('a model with MLPs: the neurons section colours the prompt by the model\'s own activations', async () => {
+      const fixture = join(ROOT, 'test/fixtures/gelu-2l-ln');
+      const out = join(dir, 'gelu.html');
+      const prompt = [1, 7, 3, 9, 1, 7, 3, 9];
+      const r = await cli(['report', fixture, '--out', out, '--prompt', prompt.join(' ')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /neurons/);
+      installNodeRuntime();
+      const model = await loadModel(fixture, { processWeights: true });
+      const { cache } = await model.runWithCache([prompt], { names: ['blocks.1.mlp.hook_post'] });
+      const post = cache.get('blocks.1.mlp.hook_post').data;
+      const M = model.cfg.d_mlp!;
+      const { page, assertClean } = await openReport(browser, out);
+      const nr = page.locator('#neurons');
+      await nr.locator('select.cs-layer').selectOption('1');
+      const top = nr.locator('.cs-top-neuron').first();
+      const id = Number(await top.getAttribute('data-neuron'));
+      await top.click();
+      assert.equal(await nr.locator('.cs-subtitle').textContent(), `L1 neuron ${id}`);
+      const shown = await nr.locator('.cs-tokens .cs-token').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-value'))));
+      shown.forEach((v, t) => assert.ok(Math.abs(v - post[t * M + id]!) < 1e-4, `pos ${t}: ${v} vs ${post[t * M + id]}`));
+      // The top button is the neuron with the largest activation on the prompt among those shown.
+      const peak = (k: number) => Math.max(...prompt.map((_, t) => post[t * M + k]!));
+      const ids = await nr.locator('select.cs-neuron option').allTextContents();
+      for (const k of ids.map(Number)) assert.ok(peak(k) <= peak(id) + 1e-6);
+      assert.equal(ids.length, 32);
+      assertClean();
+      await page.close();
+    });
+
+    test('a zero-layer model: its bigram table beside the corpus\'s', async () => {
+      await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat and looked at the dog.`).join('\n'));
+      const run = join(dir, 'zero');
+      const t = await cli(['train', '--preset', 'attn-only-0l', '--data', dir, '--out', run, '--set', 'd_model=16', '--set', 'n_ctx=16', '--batch-size', '4', '--warmup', '2', '--steps', '6']);
+      assert.equal(t.code, 0, t.stderr);
+      const out = join(dir, 'zero.html');
+      const r = await cli(['report', run, '--out', out, '--text', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /bigrams/);
+      installNodeRuntime();
+      const model = await loadModel(run, { processWeights: true });
+      const { page, assertClean } = await openReport(browser, out);
+      const bg = page.locator('#bigram .cs-bigram-model');
+      const labels = await bg.locator('.cs-axis-label[data-axis=row]').allTextContents();
+      assert.ok(labels.length >= 5, `${labels.length} tokens`);
+      await bg.locator('canvas.cs-cells').scrollIntoViewIfNeeded();
+      const box = (await bg.locator('canvas.cs-cells').boundingBox())!;
+      const n = labels.length;
+      await page.mouse.move(box.x + (2.5 / n) * box.width, box.y + (1.5 / n) * box.height);
+      const tip = bg.locator('.cs-tooltip');
+      // The model's log-probability of the column token after the row token, averaged over 8 positions as shown.
+      const ids = await page.evaluate(() => (JSON.parse(document.getElementById('report-data')!.textContent!) as { props: { data: { analysis: { bigram: { tokens: number[] } } } } }).props.data.analysis.bigram.tokens);
+      const [cur, next] = [ids[1]!, ids[2]!];
+      assert.equal(await tip.locator('.cs-tt-row').textContent(), model.tokenizer!.decode([cur]).replace(/ /g, '·'));
+      const P = 8;
+      const logits = await model.run([new Array<number>(P).fill(cur)]);
+      const V = model.cfg.d_vocab;
+      let truth = 0;
+      for (let p = 0; p < P; p++) truth += log(Array.from(logits.data.subarray(p * V, (p + 1) * V)))[next]! / P;
+      assert.ok(Math.abs(Number(await tip.locator('.cs-tt-value').textContent()) - truth) < 2e-3);
+      assert.match((await page.locator('#bigram .cs-subtitle').first().textContent())!, /Pearson r = -?[\d.]+ over \d+ pairs/);
+      await page.screenshot({ path: join(SCREENSHOTS, 'report-zero-layer.png'), fullPage: true });
+      assertClean();
+      await page.close();
+    });
+
     test('a trained run: training curves from metrics.jsonl, token strings, printable', async () => {
       await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat and looked at the dog.`).join('\n'));
       const run = join(dir, 'run');

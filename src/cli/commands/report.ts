@@ -77,7 +77,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const sections = ['model', data.training && 'training curves', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
-    data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.bigram && 'bigrams'].filter(Boolean);
+    data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.neurons && 'neurons', data.bigram && 'bigrams'].filter(Boolean);
   console.log(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${sections.join(', ')}`);
   return 0;
 }

@@ -8,6 +8,9 @@ import { HeadGrid, type HeadRef } from '../components/HeadGrid/index.js';
 import { Heatmap } from '../components/Heatmap/index.js';
 import { LineChart } from '../components/LineChart/index.js';
 import { TokenLogProbs } from '../components/TokenLogProbs/index.js';
+import { TopkTokens } from '../components/TopkTokens/index.js';
+import { TextNeuronActivations } from '../components/TextNeuronActivations/index.js';
+import { BigramCompare } from '../components/BigramCompare/index.js';
 import { downloadText } from '../lib/export.js';
 import { displayToken, formatValue } from '../lib/format.js';
 import { ensureStyles } from '../lib/styles.js';
@@ -58,6 +61,7 @@ export function Report({ data }: ReportProps) {
   add('circuits', 'Circuits', data.circuits || data.eigenvalues || data.skipTrigrams);
   add('composition', 'Composition', data.composition || data.termImportance);
   add('attribution', 'Logit lens & attribution', data.logitLens || data.attribution);
+  add('neurons', 'Neurons', data.neurons && data.prompt);
   add('bigram', 'Bigrams', data.bigram);
   const ch = data.circuits?.heads[circuitHead];
   const t = data.training;
@@ -140,6 +144,7 @@ export function Report({ data }: ReportProps) {
               </div>
             </>
           )}
+          {data.copyingTokens && <TopkTokens title="What each head copies" subtitle="the largest diagonal entries of its OV circuit W_E W_OV W_U (direct path)" items={data.copyingTokens} valueLabel="OV diagonal" />}
           {data.eigenvalues && <ComplexPlane title="OV circuit eigenvalues" subtitle="positive real: the head copies" groups={data.eigenvalues} />}
           {data.skipTrigrams && (
             <DataTable title="Skip-trigrams (layer 0)" subtitle="source … destination → output, ranked by QK × OV" rows={data.skipTrigrams} sort={{ key: 'score', desc: true }}
@@ -192,9 +197,16 @@ export function Report({ data }: ReportProps) {
         </Section>
       )}
 
+      {data.neurons && data.prompt && (
+        <Section id="neurons" title="Neurons" intro="The prompt coloured by one MLP neuron's activation (the 32 most active neurons of each layer on this prompt); pick a layer and a neuron.">
+          <TextNeuronActivations tokens={data.prompt.tokens} activations={data.neurons.activations} neuronIds={data.neurons.neuronIds} />
+        </Section>
+      )}
+
       {data.bigram && (
         <Section id="bigram" title="Bigrams" intro="A zero-layer model can only learn bigram statistics: its next-token log-probabilities against the text's.">
           <div class="cs-numbers">Pearson <b class="cs-num-value">{formatValue(data.bigram.pearson)}</b>, Spearman {formatValue(data.bigram.spearman)} over {data.bigram.pairs} pairs; KL {formatValue(data.bigram.kl)} nats</div>
+          {data.bigramTables && <BigramCompare tokens={data.bigramTables.tokens} model={data.bigramTables.model} corpus={data.bigramTables.corpus} />}
           <DataTable title="Top predictions" rows={data.bigram.top}
             columns={[{ key: 'token', label: 'token', kind: 'token' }, { key: 'next1', label: '1st', kind: 'token' }, { key: 'lp1', label: 'log-prob', kind: 'number' },
               { key: 'next2', label: '2nd', kind: 'token' }, { key: 'lp2', label: 'log-prob', kind: 'number' }, { key: 'next3', label: '3rd', kind: 'token' }, { key: 'lp3', label: 'log-prob', kind: 'number' }]} />

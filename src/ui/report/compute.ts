@@ -2,7 +2,7 @@
 // attention, per-token loss and top-k, QK/OV circuits over the prompt's tokens, training curves). No Node
 // built-ins: the live app's worker can call it too.
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { analyzeModel, layerCircuits, type AnalysisReport } from '../../analysis/index.js';
+import { analyzeModel, bigramCounts, layerCircuits, type AnalysisReport } from '../../analysis/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
 import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
 
@@ -32,6 +32,8 @@ export interface ReportInput {
   k?: number;
   /** Most distinct prompt tokens in the QK/OV heatmaps (default 40). */
   circuitTokens?: number;
+  /** Neurons per layer shown on the prompt (default 32). */
+  neurons?: number;
   /** An analysis already computed (skips analyzeModel). */
   analysis?: AnalysisReport;
 }
@@ -119,7 +121,8 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
   const { ids, text, origin } = reportPromptIds(model, input.prompt);
   const tokens = ids.map(name);
   const analysis = input.analysis ?? await analyzeModel(model, {
-    ...(ids.length >= 2 ? { prompt: ids } : {}),
+    // The logit lens and attribution need a layer (analyzeModel's prompt branch fails on zero-layer models).
+    ...(ids.length >= 2 && L >= 1 ? { prompt: ids } : {}),
     ...(input.text ? { text: input.text } : {}),
     ...(model.tokenizer ? { decode: (x: readonly number[]) => model.tokenizer!.decode(x) } : {}),
   });
@@ -170,11 +173,13 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
   if (analysis.inContextLearning) data.inContextLearning = analysis.inContextLearning;
 
   // QK and OV circuits of every head over the prompt's distinct tokens.
+  const circuitsOf: Awaited<ReturnType<typeof layerCircuits>>[] = [];
+  if (L >= 1 && cfg.d_vocab_out === cfg.d_vocab) for (let l = 0; l < L; l++) circuitsOf.push(await layerCircuits(model, l));
   if (L >= 1 && cfg.d_vocab_out === cfg.d_vocab) {
     const distinct = [...new Set(ids)].slice(0, input.circuitTokens ?? 40);
     const heads: NonNullable<ReportData['circuits']>['heads'] = [];
     for (let l = 0; l < L; l++) {
-      for (const c of await layerCircuits(model, l)) {
+      for (const c of circuitsOf[l]!) {
         heads.push({
           label: `L${l}H${c.head}`, layer: l, head: c.head,
           qk: distinct.map((d) => distinct.map((s) => round(c.qk.get(d, s), 4))),
@@ -183,6 +188,64 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
       }
     }
     data.circuits = { tokens: distinct.map(name), heads };
+  }
+  if (L >= 1 && cfg.d_vocab_out === cfg.d_vocab) {
+    // Each head's OV diagonal over the whole vocabulary: the tokens it copies most.
+    const items: NonNullable<ReportData['copyingTokens']> = [];
+    for (let l = 0; l < L; l++) {
+      for (const c of circuitsOf[l]!) {
+        const diag = Array.from({ length: cfg.d_vocab }, (_, t) => c.ov.get(t, t));
+        const order = diag.map((_, t) => t).sort((a, b) => diag[b]! - diag[a]!);
+        items.push({ label: `L${l}H${c.head}`, top: order.slice(0, 6).map((t) => ({ token: name(t), value: round(diag[t]!, 4) })) });
+      }
+    }
+    data.copyingTokens = items;
+  }
+  if (!cfg.attn_only && L >= 1 && ids.length >= 1) {
+    const names = Array.from({ length: L }, (_, l) => `blocks.${l}.mlp.hook_post`);
+    const { cache } = await model.runWithCache([ids], { names });
+    const T = ids.length;
+    const neuronIds: number[][] = [];
+    const perLayer: Float32Array[] = [];
+    for (let l = 0; l < L; l++) {
+      const a = cache.get(names[l]!).data;
+      const M = a.length / T;
+      const peak = Array.from({ length: M }, (_, k) => { let m = 0; for (let t = 0; t < T; t++) m = Math.max(m, Math.abs(a[t * M + k]!)); return m; });
+      neuronIds.push(peak.map((_, k) => k).sort((x, y) => peak[y]! - peak[x]!).slice(0, input.neurons ?? 32).sort((x, y) => x - y));
+      perLayer.push(a);
+    }
+    const activations = ids.map((_, t) => neuronIds.map((ks, l) => {
+      const M = perLayer[l]!.length / T;
+      return ks.map((k) => round(perLayer[l]![t * M + k]!, 4));
+    }));
+    data.neurons = { activations, neuronIds };
+  }
+  if (L === 0 && analysis.bigram && input.text) {
+    // The model's and the corpus's next-token log-probabilities over the most frequent tokens.
+    const V = cfg.d_vocab;
+    const top = analysis.bigram.tokens.slice(0, 24);
+    const P = Math.min(8, cfg.n_ctx);
+    const logits = await model.run(top.map((t) => new Array<number>(P).fill(t)));
+    const counts = bigramCounts(input.text, V);
+    const modelLp = top.map((_, r) => {
+      const acc = new Float64Array(V);
+      for (let p = 0; p < P; p++) {
+        const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
+        let max = -Infinity;
+        for (const v of row) max = Math.max(max, v);
+        let z = 0;
+        for (const v of row) z += Math.exp(v - max);
+        const lse = max + Math.log(z);
+        for (let j = 0; j < V; j++) acc[j]! += (row[j]! - lse) / P;
+      }
+      return top.map((j) => round(acc[j]!, 4));
+    });
+    const corpus = top.map((t) => {
+      let total = 0;
+      for (let j = 0; j < V; j++) total += counts[t * V + j]!;
+      return top.map((j) => (counts[t * V + j]! > 0 ? round(Math.log(counts[t * V + j]! / total), 4) : Number.NaN));
+    });
+    data.bigramTables = { tokens: top.map(name), model: modelLp, corpus };
   }
   if (analysis.copying) {
     data.eigenvalues = analysis.copying.eigenvalues.flatMap((row, l) => row.map((e, h) => ({

@@ -1,6 +1,7 @@
 // What a report shows: plain JSON computed from a model (src/ui/report/compute.ts) and rendered by Report.tsx.
 import type { Bar } from '../components/Bars/index.js';
 import type { PointGroup } from '../components/ComplexPlane/index.js';
+import type { TopkItem } from '../components/TopkTokens/index.js';
 import type { Row } from '../components/DataTable/index.js';
 import type { HeadMetric } from '../components/HeadGrid/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
@@ -65,6 +66,12 @@ export interface ReportData {
     heads: { label: string; layer: number; head: number; qk: number[][]; ov: number[][] }[];
   };
   eigenvalues?: PointGroup[];
+  /** Per head, the tokens its OV circuit copies most: the largest diagonal entries of W_E W_OV W_U. */
+  copyingTokens?: TopkItem[];
+  /** For models with MLPs: the most active neurons of each layer on the prompt. */
+  neurons?: { activations: number[][][]; neuronIds: number[][] };
+  /** Zero-layer models: the model's and the corpus's bigram log-probabilities over the most frequent tokens. */
+  bigramTables?: { tokens: string[]; model: number[][]; corpus: number[][] };
   skipTrigrams?: Row[];
   composition?: {
     labels: string[];

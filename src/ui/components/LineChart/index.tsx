@@ -46,7 +46,10 @@ export function LineChart(p: LineChartProps) {
     const opts: uPlot.Options = {
       width: p.width ?? 600, height: p.height ?? 260,
       scales: { x: { time: false }, y: p.logY ? { distr: 3 } : {} },
-      axes: [{ ...axis, label: p.xLabel ?? 'step' }, { ...axis, label: p.yLabel ?? '', size: 56 }],
+      axes: [{ ...axis, label: p.xLabel ?? 'step' }, {
+        ...axis, label: p.yLabel ?? '', size: 60,
+        values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null || v === undefined ? '' : String(Number(v.toPrecision(3))))),
+      }],
       series: [
         { label: p.xLabel ?? 'step' },
         ...p.series.map((s, i) => ({
