@@ -52,9 +52,11 @@ export function App() {
   const [metrics, setMetrics] = useState<Record<string, unknown>[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
+  /** The name of a model loaded from this tab (dropped or trained here), shown in the picker. */
+  const [local, setLocal] = useState<string | null>(null);
 
   useEffect(() => { void fetchJSON<ModelEntry[]>('./models.json').then((m) => setModels(m ?? [])); }, []);
-  const entry = models.find((m) => m.id === route.model) ?? (route.model === null ? models[0] : undefined);
+  const entry = route.model === 'local' ? undefined : models.find((m) => m.id === route.model) ?? (route.model === null ? models[0] : undefined);
   useEffect(() => {
     if (!entry) return;
     setLoading(entry.name);
@@ -70,7 +72,7 @@ export function App() {
   const loadLocal = (source: { files: File[] } | { bytes: Record<string, Uint8Array> }, m: Record<string, unknown>[] | null, name: string) => {
     setLoading(name);
     setError(null);
-    engine.request({ type: 'load', source }).then((i) => { setInfo(i); setMetrics(m); go({ model: null, view: route.view === 'train' ? 'heads' : route.view }); },
+    engine.request({ type: 'load', source }).then((i) => { setInfo(i); setMetrics(m); setLocal(name); go({ model: 'local', view: route.view === 'train' ? 'heads' : route.view }); },
       (e: Error) => setError(e.message)).finally(() => setLoading(null));
   };
   const onDrop = async (files: File[]) => {
@@ -86,9 +88,10 @@ export function App() {
         <span class="app-brand">circuitscope</span>
         <nav>{VIEWS.map((v) => <a href={routeHash({ ...route, view: v })} aria-current={v === route.view ? 'page' : undefined}>{TITLES[v]}</a>)}</nav>
         <span class="app-model">
-          {models.length > 0 && (
-            <select value={entry?.id ?? ''} onChange={(e) => go({ model: (e.target as HTMLSelectElement).value })}>
+          {(models.length > 0 || local) && (
+            <select name="model" value={entry?.id ?? (local ? 'local' : '')} onChange={(e) => go({ model: (e.target as HTMLSelectElement).value })}>
               {models.map((m) => <option value={m.id}>{m.name}</option>)}
+              {local && <option value="local">{local} (in this tab)</option>}
             </select>
           )}
           <label class="cs-btn">open a model folder<input type="file" hidden {...{ webkitdirectory: '' }} multiple onChange={(e) => void onDrop(Array.from((e.target as HTMLInputElement).files ?? []))} /></label>

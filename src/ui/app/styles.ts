@@ -1,3 +1,4 @@
+import uplotCss from 'uplot/dist/uPlot.min.css';
 import { ensureStyles } from '../lib/styles.js';
 
 const CSS = `
@@ -41,6 +42,6 @@ export function appStyles(): void {
   added = true;
   const style = document.createElement('style');
   style.setAttribute('data-circuitscope-app', '');
-  style.textContent = CSS;
+  style.textContent = uplotCss + CSS;
   document.head.appendChild(style);
 }

@@ -14,8 +14,8 @@ export function AttributionView(props: ViewProps) {
       <h2>Attribution and interventions</h2>
       <Status {...r}>{v && (
         <>
-          <Heatmap values={v.lensLogProb} rowLabels={v.layers.map((l) => l.replace('.hook_', ' '))} colLabels={v.tokens.slice(0, -1)}
-            rowTitle="read off after" colTitle="position (predicting the next token)" title="Logit lens: log-probability of the actual next token"
+          <Heatmap values={v.lensLogProb} rowLabels={v.layers.map(lensLabel)} colLabels={v.tokens.slice(0, -1)}
+            rowTitle="residual stream" colTitle="position (predicting the next token)" title="Logit lens: log-probability of the actual next token"
             tokenLabels={true} size={520} scale="sequential" tooltipExtra={(c) => <span>top token there: {JSON.stringify(v.lensTop[c.row]?.[c.col] ?? '')}</span>} />
           <p class="app-picker"><label>answer token <input value={answer} placeholder={v.answer} onChange={(e) => setAnswer((e.target as HTMLInputElement).value)} /></label></p>
           <Bars title={`Direct logit attribution to ${JSON.stringify(v.answer)} at the last position`} subtitle="each component's direct contribution to the answer's logit (through ln_final's cached scale)"
@@ -50,4 +50,10 @@ function Ablation({ engine, info, prompt, route, go }: ViewProps) {
       )}</Status>
     </div>
   );
+}
+
+/** `blocks.1.hook_resid_pre` -> `L1_pre` (the residual stream entering layer 1); resid_post -> `L1_post`. */
+function lensLabel(hook: string): string {
+  const m = /^blocks\.(\d+)\.hook_resid_(pre|post)$/.exec(hook);
+  return m ? `L${m[1]}_${m[2]}` : hook;
 }

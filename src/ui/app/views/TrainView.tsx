@@ -47,10 +47,10 @@ export function TrainView({ onModel }: TrainViewProps) {
       <h2>Train</h2>
       <Explain>Train one of the framework's toy models here, in a Web Worker in this tab (no server computes anything). Every view shows the model when the run ends, or now with "open the model so far".</Explain>
       <p class="app-picker">
-        <label>preset <select value={preset} disabled={state === 'running' || state === 'paused'} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; setPreset(v); setSteps(String(getPreset(v).train.steps)); }}>
+        <label>preset <select name="preset" value={preset} disabled={state === 'running' || state === 'paused'} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; setPreset(v); setSteps(String(getPreset(v).train.steps)); }}>
           {Object.keys(PRESETS).map((n) => <option value={n}>{n}</option>)}
         </select></label>
-        <label>steps <input size={6} value={steps} disabled={state === 'running' || state === 'paused'} onInput={(e) => setSteps((e.target as HTMLInputElement).value)} /></label>
+        <label>steps <input name="steps" size={6} value={steps} disabled={state === 'running' || state === 'paused'} onInput={(e) => setSteps((e.target as HTMLInputElement).value)} /></label>
         {(state === 'idle' || state === 'done') && <button type="button" class="cs-btn" onClick={start}>train</button>}
         {state === 'running' && <button type="button" class="cs-btn" onClick={() => { void job.current?.pause().then(() => setState('paused')); }}>pause</button>}
         {state === 'paused' && <button type="button" class="cs-btn" onClick={() => { job.current?.resume(); setState('running'); }}>resume</button>}

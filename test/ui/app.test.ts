@@ -1,0 +1,133 @@
+// The live app in chromium: every view on a small model with a tokenizer (and training curves) and on one without,
+// checked against the same computations in Node; the main interactions (pick a layer, hover a token, click a head,
+// ablate, train a few steps in the page); no console error and no request leaving the page's origin.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, guardPage, launchChromium } from '../browser/chromium.js';
+import { buildSite } from '../../scripts/build-site.mjs';
+import { modelsToServe, startUiServer, type UiServer } from '../../src/io/uiServer.js';
+import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
+import { loadModel } from '../../src/io/loadModel.js';
+import { writeModelDir } from '../../src/io/modelDir.js';
+import { HookedTransformer } from '../../src/model/hookedTransformer.js';
+import { ByteTokenizer } from '../../src/tokenize/index.js';
+import { promptView, ablationView } from '../../src/analysis/views/index.js';
+
+installNodeRuntime();
+const ROOT = join(import.meta.dirname, '..', '..');
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const skip = browserSkip();
+
+describe('the circuitscope app', { skip }, () => {
+  let dir: string;
+  let browser: Browser;
+  let server: UiServer;
+  let textModel: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cs-app-'));
+    await mkdir(SHOTS, { recursive: true });
+    // A small two-layer model reading bytes, with its tokenizer and a metrics.jsonl as a run directory has.
+    const tok = new ByteTokenizer();
+    const m = new HookedTransformer({ n_layers: 2, d_model: 32, n_heads: 2, d_head: 16, d_vocab: tok.vocabSize, n_ctx: 48, attn_only: true,
+      normalization_type: 'LN', bos_token_id: tok.bosTokenId, tokenizer_name: 'bytes', model_name: 'bytes-2l', seed: 5 });
+    textModel = join(dir, 'bytes-2l');
+    await writeModelDir(textModel, m.cfg, m.weights);
+    await writeFile(join(textModel, 'tokenizer.json'), JSON.stringify(tok.toJSON()));
+    const lines = [0, 10, 20, 30].map((step, i) => JSON.stringify({ step, loss: 5.6 - i, lr: 1e-3, val_loss: 5.7 - i, icl_score: -0.1 * i,
+      induction_scores: [[0.01, 0.02], [0.05 * i, 0.3 * i]], previous_token_scores: [[0.1 * i, 0.02], [0.01, 0.02]] }));
+    await writeFile(join(textModel, 'metrics.jsonl'), lines.join('\n') + '\n');
+    const site = await buildSite({ outdir: join(dir, 'site'), minify: true });
+    server = await startUiServer({ siteDir: site, models: await modelsToServe([textModel, join(ROOT, 'test/fixtures/attn-only-2l')]) });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(hash: string): Promise<{ page: Page; guard: ReturnType<typeof guardPage> }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const guard = guardPage(page, server.url.replace(/\/$/, ''));
+    await page.goto(server.url + hash);
+    return { page, guard };
+  }
+
+  test('Model view: config, parameters and the training curves from metrics.jsonl', async () => {
+    const { page, guard } = await open('#/model?model=0');
+    await page.waitForSelector('text=parameters');
+    const m = await loadModel(textModel, { processWeights: true });
+    const params = Object.values(m.weights).reduce((s, t) => s + t.data.length, 0);
+    assert.ok(await page.isVisible(`text=${params.toLocaleString('en')}`), 'parameter count');
+    await page.waitForSelector('text=Induction score of every head: the phase change');
+    await page.screenshot({ path: join(SHOTS, 'app-model.png'), fullPage: true });
+    guard.assertClean();
+    await page.close();
+  });
+
+  test('Prompt view: hovering a token shows the model\'s own top prediction', async () => {
+    const prompt = 'abcabcabc';
+    const { page, guard } = await open(`#/prompt?model=0&prompt=${prompt}`);
+    await page.waitForSelector('.cs-token');
+    const want = await promptView(await loadModel(textModel, { processWeights: true }), prompt);
+    const tokens = page.locator('.cs-token');
+    assert.equal(await tokens.count(), want.tokens.length);
+    await tokens.nth(3).hover();
+    const tip = await page.locator('.cs-tooltip, .cs-topk').first().innerText();
+    const top = want.predictions[3]!.top[0]!;
+    assert.ok(tip.includes((top.prob * 100).toFixed(1)) || tip.includes(top.prob.toFixed(3)), `tooltip "${tip}" shows p(top) = ${top.prob}`);
+    await page.screenshot({ path: join(SHOTS, 'app-prompt.png'), fullPage: true });
+    guard.assertClean();
+    await page.close();
+  });
+
+  test('Attention, Heads, Circuits and Composition views render on a model without a tokenizer', async () => {
+    const { page, guard } = await open('#/attention?model=1&layer=1');
+    await page.waitForSelector('text=Layer 1 attention');
+    assert.ok(await page.isVisible('text=L1H1'));
+    await page.screenshot({ path: join(SHOTS, 'app-attention.png'), fullPage: true });
+    await page.goto(server.url + '#/heads?model=1');
+    await page.waitForSelector('text=Head scores');
+    await page.screenshot({ path: join(SHOTS, 'app-heads.png'), fullPage: true });
+    await page.goto(server.url + '#/circuits?model=1&layer=1&head=1');
+    await page.waitForSelector('text=L1H1 QK circuit');
+    assert.ok(await page.isVisible('text=L1H1 positional QK'));
+    await page.screenshot({ path: join(SHOTS, 'app-circuits.png'), fullPage: true });
+    await page.goto(server.url + '#/composition?model=1');
+    await page.waitForSelector('text=K-composition scores');
+    await page.screenshot({ path: join(SHOTS, 'app-composition.png'), fullPage: true });
+    guard.assertClean();
+    await page.close();
+  });
+
+  test('Attribution view: ablating a head gives the loss Node computes', async () => {
+    const prompt = 'abcdabcd';
+    const { page, guard } = await open(`#/attribution?model=0&prompt=${prompt}`);
+    await page.waitForSelector('text=Logit lens');
+    await page.click('button[data-head="L1H1"]');
+    await page.waitForSelector('[data-testid=ablation] >> text=L1H1');
+    const text = await page.locator('[data-testid=ablation]').innerText();
+    const want = await ablationView(await loadModel(textModel, { processWeights: true }), prompt, 1, 1, 'zero');
+    assert.ok(text.includes(want.ablatedLoss.toFixed(4)), `"${text}" shows ${want.ablatedLoss.toFixed(4)}`);
+    await page.screenshot({ path: join(SHOTS, 'app-attribution.png'), fullPage: true });
+    guard.assertClean();
+    await page.close();
+  });
+
+  test('Train view: a few steps in the page, then the model opens in the views', async () => {
+    const { page, guard } = await open('#/train');
+    await page.selectOption('select[name=preset]', 'attn-only-1l');
+    await page.fill('input[name=steps]', '3');
+    await page.click('button:text-is("train")');
+    await page.waitForSelector('text=finished: done', { timeout: 120_000 });
+    await page.waitForSelector('text=Head scores', { timeout: 60_000 });
+    await page.screenshot({ path: join(SHOTS, 'app-train.png'), fullPage: true });
+    guard.assertClean();
+    await page.close();
+  });
+});
