@@ -86,7 +86,21 @@ describe('Heatmap in chromium', { skip }, () => {
     assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
   });
 
-  test('1,024 x 1,024 draws on one canvas (one pixel per cell) and hovers correctly', async () => {
+  test('a matrix larger than its display keeps a one-cell feature (block extremes, not samples)', async () => {
+    const n = 400;
+    const values = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === 201 && j === 123 ? 1 : 0)));
+    const el = await ui.mount('Heatmap', { values, size: 100, scale: 'sequential', min: 0, max: 1 });
+    const dark = await el.locator('canvas.cs-cells').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const out: number[][] = [];
+      for (let p = 0; p < d.length / 4; p++) if (d[p * 4]! < 100) out.push([Math.floor(p / c.width), p % c.width]);
+      return { out, w: c.width };
+    });
+    assert.equal(dark.w, 100);
+    assert.deepEqual(dark.out, [[Math.floor((201 * 100) / n), Math.floor((123 * 100) / n)]]);
+  });
+
+  test('1,024 x 1,024 draws on one canvas at display resolution and hovers correctly', async () => {
     const n = 1024;
     await ui.mount('Heatmap', { values: [[0]] });
     const ms = await ui.page.evaluate(async (n) => {
@@ -100,8 +114,9 @@ describe('Heatmap in chromium', { skip }, () => {
       return performance.now() - t0;
     }, n);
     const el = ui.page.locator('#mounted');
-    const size = await el.locator('canvas.cs-cells').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
-    assert.deepEqual(size, [n, n]);
+    // More cells than display pixels: one canvas pixel per block of cells (the canvas is 512 px at ratio 1).
+    const size = await el.locator('canvas.cs-cells').evaluate((c: HTMLCanvasElement) => [c.width, c.height, c.getBoundingClientRect().width, devicePixelRatio]);
+    assert.deepEqual(size, [512 * size[3]!, 512 * size[3]!, 512, size[3]]);
     // Labels are thinned to what fits, and stay the props' labels.
     const shown = await el.locator('.cs-axis-label[data-axis=row]').evaluateAll((ls) => ls.map((l) => [Number(l.getAttribute('data-index')), l.textContent]));
     assert.ok(shown.length > 10 && shown.length < 200, `${shown.length} row labels`);

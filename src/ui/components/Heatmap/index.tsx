@@ -78,28 +78,62 @@ function layout(m: Matrix, p: HeatmapProps, rows: readonly string[] | undefined,
   return { cell, W, H, left, top: 2, bottom, stride, colStride: stride };
 }
 
-function drawCells(canvas: HTMLCanvasElement, m: Matrix, scale: ColorScale): void {
-  canvas.width = Math.max(1, m.cols);
-  canvas.height = Math.max(1, m.rows);
+/**
+ * Colours the matrix into the canvas with ImageData: one pixel per cell, or, when the matrix has more cells than the
+ * display has device pixels, one pixel per block of cells showing the block's most extreme value (so a sharp
+ * stripe in a 1,024 x 1,024 pattern survives at 100 px, and the browser composites a small canvas).
+ */
+function drawCells(canvas: HTMLCanvasElement, m: Matrix, scale: ColorScale, displayW: number, displayH: number): void {
+  const ratio = typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
+  const tw = Math.max(1, Math.min(m.cols, Math.ceil(displayW * ratio)));
+  const th = Math.max(1, Math.min(m.rows, Math.ceil(displayH * ratio)));
+  canvas.width = tw;
+  canvas.height = th;
   const ctx = canvas.getContext('2d');
   if (!ctx || m.rows === 0 || m.cols === 0) return;
-  const img = ctx.createImageData(m.cols, m.rows);
+  const img = ctx.createImageData(tw, th);
   const px = img.data;
   const lut = scale.lut;
   const lo = scale.min;
   const k = 255 / (scale.max - scale.min);
-  let o = 0;
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.cols; j++, o += 4) {
-      const v = m.get(i, j);
-      if (v !== v) continue; // NaN: transparent
-      let t = Math.round((v - lo) * k);
-      t = t < 0 ? 0 : t > 255 ? 255 : t;
-      const q = t * 4;
-      px[o] = lut[q]!;
-      px[o + 1] = lut[q + 1]!;
-      px[o + 2] = lut[q + 2]!;
-      px[o + 3] = 255;
+  const center = scale.kind === 'diverging' ? scale.center : -Infinity;
+  const put = (o: number, v: number) => {
+    let t = Math.round((v - lo) * k);
+    t = t < 0 ? 0 : t > 255 ? 255 : t;
+    const q = t * 4;
+    px[o] = lut[q]!;
+    px[o + 1] = lut[q + 1]!;
+    px[o + 2] = lut[q + 2]!;
+    px[o + 3] = 255;
+  };
+  if (tw === m.cols && th === m.rows) {
+    let o = 0;
+    for (let i = 0; i < m.rows; i++) {
+      for (let j = 0; j < m.cols; j++, o += 4) {
+        const v = m.get(i, j);
+        if (v === v) put(o, v); // NaN stays transparent
+      }
+    }
+  } else {
+    // Block extremes: per target row, scan its source rows once and keep, per target column, the value farthest
+    // from the centre (diverging) or the largest (sequential).
+    const best = new Float64Array(tw);
+    const colOf = new Int32Array(m.cols);
+    for (let j = 0; j < m.cols; j++) colOf[j] = Math.min(tw - 1, Math.floor((j * tw) / m.cols));
+    for (let y = 0; y < th; y++) {
+      best.fill(Number.NaN);
+      const r0 = Math.floor((y * m.rows) / th);
+      const r1 = Math.max(r0 + 1, Math.floor(((y + 1) * m.rows) / th));
+      for (let i = r0; i < r1; i++) {
+        for (let j = 0; j < m.cols; j++) {
+          const v = m.get(i, j);
+          if (v !== v) continue;
+          const x = colOf[j]!;
+          const b = best[x]!;
+          if (b !== b || (center === -Infinity ? v > b : Math.abs(v - center) > Math.abs(b - center))) best[x] = v;
+        }
+      }
+      for (let x = 0; x < tw; x++) { const v = best[x]!; if (v === v) put((y * tw + x) * 4, v); }
     }
   }
   ctx.putImageData(img, 0, 0);
@@ -175,7 +209,7 @@ function pictureOf(cells: HTMLCanvasElement, m: Matrix, L: Layout, p: HeatmapPro
 }
 
 /**
- * A matrix as a heatmap on a canvas (one pixel per cell, scaled by the browser), with token labels, a colour
+ * A matrix as a heatmap on a canvas (one pixel per cell, or per block of cells when there are more cells than pixels), with token labels, a colour
  * legend, a hover tooltip and click callbacks. 1,024 x 1,024 draws in a few milliseconds.
  */
 export function Heatmap(p: HeatmapProps) {
@@ -184,7 +218,8 @@ export function Heatmap(p: HeatmapProps) {
   const rows = useMemo(() => (p.rowLabels ? p.rowLabels.map((s) => (tok ? displayToken(s) : s)) : undefined), [p.rowLabels, tok]);
   const cols = useMemo(() => (p.colLabels ? p.colLabels.map((s) => (tok ? displayToken(s) : s)) : undefined), [p.colLabels, tok]);
   const scale = useMemo(() => {
-    const [lo, hi] = matrixExtent(m);
+    // The data's range only when the scale needs it (a 1,024 x 1,024 pass saved when min, max and kind are given).
+    const [lo, hi] = p.min !== undefined && p.max !== undefined && p.scale ? [p.min, p.max] : matrixExtent(m);
     const kind = p.scale ?? (lo < 0 && hi > 0 ? 'diverging' : 'sequential');
     return makeScale(kind, p.min ?? lo, p.max ?? hi, p.center ?? 0);
   }, [m, p.scale, p.min, p.max, p.center]);
@@ -193,8 +228,8 @@ export function Heatmap(p: HeatmapProps) {
   const [hover, setHover] = useState<HeatmapCell | null>(null);
 
   useEffect(() => {
-    if (canvas.current) drawCells(canvas.current, m, scale);
-  }, [m, scale]);
+    if (canvas.current) drawCells(canvas.current, m, scale, L.W, L.H);
+  }, [m, scale, L.W, L.H]);
 
   const cellAt = (e: MouseEvent): HeatmapCell | null => {
     const c = canvas.current;
