@@ -11,12 +11,14 @@ export function formatValue(v: number): string {
 }
 
 /**
- * A token as a label: spaces become a middle dot (·), newlines ↵, tabs →, so that " the" and "the" differ on an
- * axis. The empty string is shown as ∅.
+ * A token as a label: spaces become a middle dot (·), newlines ↵, tabs →, other control characters \xNN, so that
+ * " the" and "the" differ on an axis. The empty string is shown as ∅.
  */
 export function displayToken(s: string): string {
   if (s === '') return '∅';
-  return s.replace(/ /g, '·').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
+  return s.replace(/ /g, '·').replace(/\r?\n/g, '↵').replace(/\t/g, '→')
+    // eslint-disable-next-line no-control-regex -- control characters are what this makes visible
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Labels for token ids: their strings when a tokenizer gave them, else the ids themselves ("#17"). */

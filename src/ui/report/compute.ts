@@ -66,12 +66,6 @@ export function reportPromptIds(model: HookedTransformer, prompt?: string | numb
   return { ids: [...(bos === null ? [] : [bos]), ...body, ...body], text: null, origin: 'default-ids' };
 }
 
-/** Strings for token ids: the tokenizer's, or `#id`. */
-export function tokenStrings(model: HookedTransformer, ids: readonly number[]): string[] {
-  const tok = model.tokenizer;
-  return ids.map((id) => (tok ? tok.decode([id]) : `#${id}`));
-}
-
 /** Per position: the next token's log-probability and rank, and the top-k next tokens with probabilities. */
 export function predictionsFrom(logits: Float32Array, T: number, V: number, ids: readonly number[], k: number, name: (id: number) => string): TokenPrediction[] {
   const out: TokenPrediction[] = [];
@@ -117,7 +111,13 @@ function trainingCurves(metrics: MetricsLine[]): ReportTraining | undefined {
 export async function computeReportData(model: HookedTransformer, input: ReportInput): Promise<ReportData> {
   const cfg = model.cfg;
   const { n_layers: L, n_heads: H } = cfg;
-  const name = (id: number) => (model.tokenizer ? model.tokenizer.decode([id]) : `#${id}`);
+  // A token's string; one that decodes to U+FFFD (part of a UTF-8 character, e.g. a single byte >= 0x80) keeps its
+  // id so that different ones stay apart.
+  const name = (id: number) => {
+    if (!model.tokenizer) return `#${id}`;
+    const s = model.tokenizer.decode([id]);
+    return s.includes('\uFFFD') ? `${s}#${id}` : s;
+  };
   const { ids, text, origin } = reportPromptIds(model, input.prompt);
   const tokens = ids.map(name);
   const analysis = input.analysis ?? await analyzeModel(model, {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { browserSkip, cellCenter, openComponentPage, rng, type ComponentPage } from '../../../../test/ui/harness.js';
 import { makeScale } from '../../lib/color.js';
+import { displayToken, formatValue } from '../../lib/format.js';
 
 const skip = browserSkip();
 
@@ -15,6 +16,17 @@ test('diverging scales are symmetric about zero, sequential ones span the data',
   assert.equal(s.min, 0.1);
   assert.equal(s.index(0.1), 0);
   assert.equal(s.index(0.9), 255);
+});
+
+test('labels make whitespace and control characters visible; values keep 4 significant digits', () => {
+  assert.equal(displayToken(' the'), '·the');
+  assert.equal(displayToken('a\nb\tc'), 'a↵b→c');
+  assert.equal(displayToken('\u0001\u007f'), '\\x01\\x7f');
+  assert.equal(displayToken(''), '∅');
+  assert.equal(formatValue(0.123456), '0.1235');
+  assert.equal(formatValue(-0.00001234), '-1.234e-5');
+  assert.equal(formatValue(42), '42');
+  assert.equal(formatValue(Number.NaN), '—');
 });
 
 describe('Heatmap in chromium', { skip }, () => {
