@@ -126,7 +126,7 @@ export class HookedTransformer {
     const out: Record<string, Tensor> = await p.run(this.feeds(t));
     const acts: Record<string, Tensor<'float32'>> = {};
     for (const n of names) acts[n] = out[`act:${n}`] as Tensor<'float32'>;
-    return { logits: out['logits'] as Tensor<'float32'>, cache: new ActivationCache(acts) };
+    return { logits: out['logits'] as Tensor<'float32'>, cache: new ActivationCache(acts, this) };
   }
 
   /**
