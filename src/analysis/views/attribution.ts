@@ -3,7 +3,6 @@ import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { headId } from '../../model/heads.js';
 import { directLogitAttribution } from '../attribution.js';
 import { logitLens } from '../logitLens.js';
-import { activationPatching, logitDiff } from '../patching.js';
 import { Rng } from '../../engine/random.js';
 import { promptIds, tokenString, topIndices } from './prompt.js';
 
@@ -121,37 +120,4 @@ function logProbs(logits: Float32Array, ids: readonly number[], V: number): numb
     out.push(row[ids[p + 1]!]! - max - Math.log(s));
   }
   return out;
-}
-
-/** Activation patching from a clean to a corrupted prompt of the same length, on a logit difference. */
-export interface PatchingView {
-  tokens: string[];
-  /** Normalised effect `[layer][pos]` of patching resid_pre (1 = restores the clean run). */
-  byPosition: number[][];
-  /** Normalised effect `[layer][head]` of patching each head's z at every position. */
-  byHead: number[][];
-  layers: string[];
-  clean: number;
-  corrupt: number;
-  metric: string;
-}
-
-export async function patchingView(model: HookedTransformer, clean: string, corrupt: string, answer: string, wrong: string): Promise<PatchingView> {
-  const c = promptIds(model, clean);
-  const k = promptIds(model, corrupt);
-  if (c.length !== k.length) throw new Error(`patching: the clean prompt has ${c.length} tokens and the corrupted one ${k.length}; they must match`);
-  const one = (s: string, what: string) => {
-    const a = model.tokenizer ? model.tokenizer.encode(s) : [Number(s)];
-    if (a.length !== 1 || !Number.isInteger(a[0]) || a[0]! < 0 || a[0]! >= model.cfg.d_vocab_out) throw new Error(`${what}: "${s}" is not a single token`);
-    return a[0]!;
-  };
-  const good = one(answer, 'answer');
-  const bad = one(wrong, 'wrong answer');
-  const metric = logitDiff(good, bad);
-  const byPos = await activationPatching(model, [c], [k], metric, 'resid_pre');
-  const byHead = await activationPatching(model, [c], [k], metric, 'z');
-  return {
-    tokens: c.map((i) => tokenString(model, i)), byPosition: byPos.normalized, byHead: byHead.normalized, layers: byPos.hooks,
-    clean: byPos.clean, corrupt: byPos.corrupt, metric: `logit(${tokenString(model, good)}) - logit(${tokenString(model, bad)})`,
-  };
 }

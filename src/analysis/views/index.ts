@@ -5,3 +5,7 @@
 export * from './prompt.js';
 export * from './heads.js';
 export * from './attribution.js';
+export * from './patching.js';
+export * from './neurons.js';
+export * from './bigrams.js';
+export * from './framework.js';

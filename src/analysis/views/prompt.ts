@@ -99,3 +99,12 @@ export function topIndices(row: ArrayLike<number>, k: number): number[] {
   }
   return best;
 }
+
+/** Reads one token of the model's vocabulary: text for a model with a tokenizer, an id (`7` or `#7`) without. */
+export function singleToken(model: HookedTransformer, s: string, what: string): number {
+  const a = model.tokenizer ? model.tokenizer.encode(s) : [Number(s.trim().replace(/^#/, ''))];
+  if (a.length !== 1 || !Number.isInteger(a[0]) || a[0]! < 0 || a[0]! >= model.cfg.d_vocab_out) {
+    throw new Error(`${what}: ${JSON.stringify(s)} is not a single token of this model's vocabulary${model.tokenizer ? '' : ' (give a token id)'}`);
+  }
+  return a[0]!;
+}

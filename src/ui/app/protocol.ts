@@ -28,7 +28,7 @@ export type Request =
   | { type: 'composition'; text: string }
   | { type: 'attribution'; text: string; answer?: string }
   | { type: 'ablate'; text: string; layer: number; head: number; kind: AblationKind }
-  | { type: 'patch'; clean: string; corrupt: string; answer: string; wrong: string };
+  | { type: 'patch'; clean?: string; corrupt?: string; answer?: string; wrong?: string };
 
 export interface Results {
   load: ModelInfo;

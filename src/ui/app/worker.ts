@@ -43,7 +43,7 @@ async function handle(r: Request): Promise<unknown> {
     case 'composition': return compositionView(need(), r.text);
     case 'attribution': return attributionView(need(), r.text, r.answer);
     case 'ablate': return ablationView(need(), r.text, r.layer, r.head, r.kind);
-    case 'patch': return patchingView(need(), r.clean, r.corrupt, r.answer, r.wrong);
+    case 'patch': return patchingView(need(), r);
   }
 }
 
