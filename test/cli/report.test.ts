@@ -135,6 +135,8 @@ describe('circuitscope report', () => {
       // Composition with the random baseline marked; logit lens over the prompt's positions.
       assert.deepEqual(await page.locator('#composition .cs-legend-mark-label').allTextContents(), ['random', 'random', 'random']);
       assert.deepEqual(await page.locator('#attribution .cs-figure').first().locator('.cs-axis-label[data-axis=col]').allTextContents(), prompt.slice(0, -1).map((t) => `#${t}`));
+      // The logit lens reads each layer's resid_pre, then the last resid_post (layer names are not tokens: no ·).
+      assert.deepEqual(await page.locator('#attribution .cs-figure').first().locator('.cs-axis-label[data-axis=row]').allTextContents(), ['resid_pre 0', 'resid_pre 1', 'resid_post 1']);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-no-tokenizer.png'), fullPage: true });
       assertClean();
       await page.close();

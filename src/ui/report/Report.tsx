@@ -186,7 +186,7 @@ export function Report({ data }: ReportProps) {
           <div class="cs-figures">
             {data.logitLens && (
               <Heatmap title="Logit lens" subtitle="log-prob of the next token" values={data.logitLens.correctLogProb} rowLabels={data.logitLens.layers} colLabels={data.logitLens.tokens}
-                rowTitle="layer" colTitle="position (token)" scale="sequential" size={520} tokenLabels
+                rowTitle="layer" colTitle="position (token)" scale="sequential" size={520} tokenLabels="cols"
                 tooltipExtra={(c) => <div>top prediction <span class="cs-tt-token cs-lens-top">{displayToken(data.logitLens!.top[c.row]?.[c.col] ?? '')}</span></div>} />
             )}
             {data.attribution && (

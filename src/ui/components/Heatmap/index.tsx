@@ -37,8 +37,8 @@ export interface HeatmapProps {
   /** Show the colour legend (default true). */
   legend?: boolean;
   legendLabel?: string;
-  /** Labels are tokens: spaces shown as ·, newlines as ↵ (default true). */
-  tokenLabels?: boolean;
+  /** Labels are tokens: spaces shown as ·, newlines as ↵ (default true: both axes; or only 'rows' / 'cols'). */
+  tokenLabels?: boolean | 'rows' | 'cols';
   /** Soft outline around one row / one column (driven from outside, e.g. a hovered token). */
   highlightRow?: number | null;
   highlightCol?: number | null;
@@ -214,9 +214,10 @@ function pictureOf(cells: HTMLCanvasElement, m: Matrix, L: Layout, p: HeatmapPro
  */
 export function Heatmap(p: HeatmapProps) {
   const m = useMemo(() => toMatrix(p.values), [p.values]);
-  const tok = p.tokenLabels !== false;
-  const rows = useMemo(() => (p.rowLabels ? p.rowLabels.map((s) => (tok ? displayToken(s) : s)) : undefined), [p.rowLabels, tok]);
-  const cols = useMemo(() => (p.colLabels ? p.colLabels.map((s) => (tok ? displayToken(s) : s)) : undefined), [p.colLabels, tok]);
+  const tokRows = p.tokenLabels === undefined || p.tokenLabels === true || p.tokenLabels === 'rows';
+  const tokCols = p.tokenLabels === undefined || p.tokenLabels === true || p.tokenLabels === 'cols';
+  const rows = useMemo(() => (p.rowLabels ? p.rowLabels.map((s) => (tokRows ? displayToken(s) : s)) : undefined), [p.rowLabels, tokRows]);
+  const cols = useMemo(() => (p.colLabels ? p.colLabels.map((s) => (tokCols ? displayToken(s) : s)) : undefined), [p.colLabels, tokCols]);
   const scale = useMemo(() => {
     // The data's range only when the scale needs it (a 1,024 x 1,024 pass saved when min, max and kind are given).
     const [lo, hi] = p.min !== undefined && p.max !== undefined && p.scale ? [p.min, p.max] : matrixExtent(m);
@@ -311,7 +312,7 @@ export function Heatmap(p: HeatmapProps) {
         <div key={`c${j}`} class="cs-axis-label" data-axis="col" data-index={j} title={s}
           style={{ left: x0 + (j + 0.5) * cell - 7, top: y0 + L.H + 4, width: 14, height: L.bottom - (p.colTitle ? 20 : 4), lineHeight: '14px', writingMode: 'vertical-rl', transform: 'rotate(180deg)', textAlign: 'end' }}>{s}</div>
       ) : null))}
-      {show && p.rowTitle && <div class="cs-axis-title" style={{ left: 0, top: y0 + L.H / 2, transform: 'translate(-40%, -50%) rotate(-90deg)', transformOrigin: 'center' }}>{p.rowTitle}</div>}
+      {show && p.rowTitle && <div class="cs-axis-title cs-row-title" style={{ left: 0, top: y0, width: 14, height: L.H, writingMode: 'vertical-rl', transform: 'rotate(180deg)', textAlign: 'center', overflow: 'hidden' }}>{p.rowTitle}</div>}
       {show && p.colTitle && <div class="cs-axis-title" style={{ left: x0, width: L.W, textAlign: 'center', top: height - 14 }}>{p.colTitle}</div>}
       {tooltip}
     </div>
