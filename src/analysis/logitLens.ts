@@ -2,6 +2,7 @@ import { argMax, compile, concat, gatherElements, input, logSoftmax, reduceMean,
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { layerNorm, unembed } from '../model/components/index.js';
 import type { TokenIds } from '../model/tokens.js';
+import { topK } from '../model/cache/host.js';
 
 export interface LogitLens {
   /** `blocks.{l}.hook_resid_pre` for each layer, then the final `blocks.{L-1}.hook_resid_post`. */
@@ -50,3 +51,37 @@ export async function logitLens(model: HookedTransformer, tokens: TokenIds): Pro
   };
 }
 
+
+/** The lens logits themselves: `[layer, batch, pos, d_vocab_out]`, or only their top k per row. */
+export interface LensLogits {
+  /** As `logitLens`: each layer's `hook_resid_pre`, then the final `hook_resid_post`. */
+  layers: string[];
+  /** `[layer, batch, pos, d_vocab_out]` (absent with `topK`). */
+  logits: Tensor<'float32'> | null;
+  /** With `topK`: the k largest lens logits of each row, descending, `[layer, batch, pos, k]`, and their token ids. */
+  top: { values: Tensor<'float32'>; indices: Int32Array } | null;
+}
+
+/**
+ * The logit lens's logits: each layer's accumulated residual through `ln_final` (its scale recomputed for each,
+ * as TransformerLens's `accumulated_resid(apply_ln=True)` does for the final stream) and the unembedding.
+ */
+export async function logitLensLogits(model: HookedTransformer, tokens: TokenIds, opts: { topK?: number } = {}): Promise<LensLogits> {
+  const cfg = model.cfg;
+  const t = model.toTokens(tokens);
+  const [B, T] = t.shape as [number, number];
+  const L = cfg.n_layers;
+  const layers = [...Array.from({ length: L }, (_, l) => `blocks.${l}.hook_resid_pre`), ...(L > 0 ? [`blocks.${L - 1}.hook_resid_post`] : [])];
+  const { cache } = await model.runWithCache(t, { names: layers });
+  const D = cfg.d_model;
+  const w = model.weightNodes();
+  const resid = input('resid', [layers.length, B, T, D]);
+  const program = compile({ logits: unembed(cfg, w, layerNorm(cfg, w, 'ln_final', resid)) });
+  const stacked = new Float32Array(layers.length * B * T * D);
+  layers.forEach((n, i) => stacked.set(cache.get(n).data, i * B * T * D));
+  const out = await program.run({ ...model.weights, resid: { dtype: 'float32', shape: [layers.length, B, T, D], data: stacked } });
+  const logits = out.logits as Tensor<'float32'>;
+  if (opts.topK === undefined) return { layers, logits, top: null };
+  const k = topK(logits, opts.topK);
+  return { layers, logits: null, top: { values: k.values, indices: k.indices } };
+}
