@@ -13,3 +13,4 @@ export { DataTable, type DataTableProps, type Column, type Row } from './DataTab
 export { TopkTokens, type TopkTokensProps, type TopkItem, type TokenValue } from './TopkTokens/index.js';
 export { TextNeuronActivations, type TextNeuronActivationsProps } from './TextNeuronActivations/index.js';
 export { BigramCompare, type BigramCompareProps, pearson } from './BigramCompare/index.js';
+export { TopkSamples, type TopkSamplesProps, type TopkSample } from './TopkSamples/index.js';
