@@ -57,3 +57,85 @@ export function svgText(svg: SVGSVGElement): string {
 export function downloadCanvasPNG(name: string, canvas: HTMLCanvasElement): void {
   canvas.toBlob((b) => { if (b) download(name, b); }, 'image/png');
 }
+
+/**
+ * A picture of tokens as running text on a canvas (for PNG export of the token views): each token in a box
+ * coloured by `background(i)` (null: none), wrapped at `width` CSS px, with an optional title above.
+ */
+export function tokensPicture(tokens: readonly string[], background: (i: number) => string | null, opts: {
+  title?: string; width?: number; font?: string; textColor?: (i: number) => string;
+} = {}): HTMLCanvasElement {
+  const ratio = 2;
+  const width = opts.width ?? 900;
+  const font = opts.font ?? '13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+  const measure = document.createElement('canvas').getContext('2d')!;
+  measure.font = font;
+  const lineH = 22;
+  const top = opts.title ? 28 : 8;
+  // Lay out: a newline in a token ends the line after it.
+  const boxes: { i: number; x: number; y: number; w: number; text: string }[] = [];
+  let x = 8;
+  let y = top;
+  tokens.forEach((t, i) => {
+    const text = t.replace(/\n/g, '↵');
+    const w = Math.max(4, measure.measureText(text).width);
+    if (x + w > width - 8 && x > 8) { x = 8; y += lineH; }
+    boxes.push({ i, x, y, w, text });
+    x += w;
+    if (t.includes('\n')) { x = 8; y += lineH; }
+  });
+  const height = y + lineH + 8;
+  const c = document.createElement('canvas');
+  c.width = width * ratio;
+  c.height = height * ratio;
+  const ctx = c.getContext('2d')!;
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  if (opts.title) {
+    ctx.fillStyle = '#222';
+    ctx.font = '600 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    ctx.fillText(opts.title, 8, 18);
+  }
+  ctx.font = font;
+  ctx.textBaseline = 'middle';
+  for (const b of boxes) {
+    const bg = background(b.i);
+    if (bg) { ctx.fillStyle = bg; ctx.fillRect(b.x, b.y, b.w, lineH - 4); }
+    ctx.fillStyle = opts.textColor?.(b.i) ?? '#222';
+    ctx.fillText(b.text, b.x, b.y + (lineH - 4) / 2);
+  }
+  return c;
+}
+
+/** Canvases side by side in a grid, each with a caption above (for PNG export of small multiples). */
+export function gridPicture(items: readonly { title: string; canvas: HTMLCanvasElement; width: number; height: number }[], opts: { title?: string; columns?: number } = {}): HTMLCanvasElement {
+  const ratio = 2;
+  const cols = Math.max(1, opts.columns ?? Math.min(items.length, 6));
+  const cw = Math.max(...items.map((it) => it.width), 1) + 16;
+  const ch = Math.max(...items.map((it) => it.height), 1) + 22;
+  const top = opts.title ? 28 : 6;
+  const width = cols * cw + 8;
+  const height = top + Math.ceil(items.length / cols) * ch + 8;
+  const c = document.createElement('canvas');
+  c.width = width * ratio;
+  c.height = height * ratio;
+  const ctx = c.getContext('2d')!;
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  ctx.fillStyle = '#222';
+  if (opts.title) { ctx.font = '600 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'; ctx.fillText(opts.title, 8, 18); ctx.font = '600 11px system-ui, sans-serif'; }
+  ctx.imageSmoothingEnabled = false;
+  items.forEach((it, k) => {
+    const x = 8 + (k % cols) * cw;
+    const y = top + Math.floor(k / cols) * ch;
+    ctx.fillStyle = '#444';
+    ctx.fillText(it.title, x, y + 11);
+    ctx.drawImage(it.canvas, x, y + 16, it.width, it.height);
+    ctx.strokeStyle = '#ddd';
+    ctx.strokeRect(x - 0.5, y + 15.5, it.width + 1, it.height + 1);
+  });
+  return c;
+}

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { browserSkip, cellCenter, openComponentPage, type ComponentPage } from '../../../../test/ui/harness.js';
 import { causalPattern } from '../../../../test/ui/data.js';
 
@@ -33,6 +34,13 @@ describe('AttentionHeads in chromium', { skip: browserSkip() }, () => {
     assert.deepEqual(await strip(el), attention[2]!.map((r) => r[3]));
     assert.match((await el.locator('.cs-focus-text').textContent())!, /what attends to C \(3\) in L1H0/);
     await ui.screenshot('AttentionHeads');
+    // PNG export: every head's small heatmap in one picture (2x, 4 heads in a row).
+    const [dl] = await Promise.all([ui.page.waitForEvent('download'), el.locator('.cs-export button', { hasText: 'PNG' }).first().click()]);
+    assert.equal(dl.suggestedFilename(), 'attention-heads.png');
+    const png = await readFile((await dl.path())!);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.ok(w > 4 * 120 * 2 && h > 120 * 2 && h < w, `${w} x ${h}`);
     ui.assertClean();
   });
 

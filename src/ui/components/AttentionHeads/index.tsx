@@ -1,11 +1,11 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { Heatmap } from '../Heatmap/index.js';
 import { AttentionPattern, type AttentionDirection } from '../AttentionPattern/index.js';
 import { makeScale } from '../../lib/color.js';
 import { Figure } from '../../lib/Figure.js';
 import { TokenStrip } from '../../lib/TokenStrip.js';
 import { displayToken } from '../../lib/format.js';
-import { toCSV } from '../../lib/export.js';
+import { gridPicture, toCSV } from '../../lib/export.js';
 
 export interface AttentionHeadsProps {
   tokens: readonly string[];
@@ -40,12 +40,20 @@ export function AttentionHeads(p: AttentionHeadsProps) {
     : dir === 'from' ? Array.from({ length: n }, (_, s) => A[focus]?.[s] ?? null)
       : Array.from({ length: n }, (_, d) => A[d]?.[focus] ?? null);
   const select = (h: number) => { setHead(h); p.onHeadSelect?.(h); };
+  const grid = useRef<HTMLDivElement>(null);
+  const picture = () => {
+    const minis = Array.from(grid.current?.querySelectorAll<HTMLCanvasElement>('.cs-mini canvas.cs-cells') ?? []);
+    if (minis.length === 0) return null;
+    return gridPicture(minis.map((c, h) => ({ title: labels[h] ?? `H${h}`, canvas: c, width: c.getBoundingClientRect().width, height: c.getBoundingClientRect().height })),
+      { title: p.title ?? 'Attention patterns' });
+  };
   return (
     <Figure title={p.title ?? 'Attention patterns'} subtitle={`${p.attention.length} heads, ${n} tokens`} name="attention-heads"
       exports={{
         json: () => ({ tokens: p.tokens, headLabels: labels, attention: p.attention }),
         csv: () => toCSV(['head', 'dest', 'dest_token', 'src', 'src_token', 'attention'],
           p.attention.flatMap((pat, h) => pat.flatMap((row, d) => row.map((v, s) => [labels[h], d, p.tokens[d], s, p.tokens[s], v])))),
+        png: picture,
       }}>
       <div class="cs-controls">
         <span class="cs-focus-text">{focus === null ? 'hover a token' : dir === 'from'
@@ -55,7 +63,7 @@ export function AttentionHeads(p: AttentionHeadsProps) {
         <button type="button" class="cs-btn" aria-pressed={dir === 'to'} onClick={() => setDir('to')}>attended by</button>
       </div>
       <TokenStrip tokens={p.tokens} values={stripValues} scale={scale} active={focus} onHover={(i) => { if (i !== null) setFocus(i); }} />
-      <div class="cs-grid">
+      <div class="cs-grid" ref={grid}>
         {p.attention.map((pat, h) => (
           <div key={h} class={`cs-mini${h === head ? ' cs-selected' : ''}`} data-head={h} onClick={() => select(h)}>
             <div class="cs-mini-title">{labels[h]}</div>

@@ -1,9 +1,9 @@
 import { useMemo } from 'preact/hooks';
 import { Figure, Legend } from '../../lib/Figure.js';
-import { extent, makeScale, type ScaleKind } from '../../lib/color.js';
+import { extent, makeScale, textColorOn, type ScaleKind } from '../../lib/color.js';
 import { InlineTokens } from '../../lib/InlineTokens.js';
 import { displayToken, formatValue } from '../../lib/format.js';
-import { toCSV } from '../../lib/export.js';
+import { toCSV, tokensPicture } from '../../lib/export.js';
 
 export interface ColoredTokensProps {
   tokens: readonly string[];
@@ -30,6 +30,7 @@ export function ColoredTokens(p: ColoredTokensProps) {
     <Figure title={p.title} name={p.title ?? 'colored-tokens'} exports={{
       json: () => ({ tokens: p.tokens, values: p.values }),
       csv: () => toCSV(['position', 'token', label], p.tokens.map((t, i) => [i, t, p.values[i]])),
+      png: () => tokensPicture(p.tokens, (i) => (Number.isFinite(p.values[i]) ? scale.css(p.values[i]!) : null), { title: p.title, textColor: (i) => textColorOn(scale, p.values[i] ?? Number.NaN) }),
     }}>
       <InlineTokens tokens={p.tokens} values={p.values} scale={scale} onHover={p.onTokenHover} tooltip={(i) => (
         <div>

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Figure, Legend } from '../../lib/Figure.js';
-import { extent, makeScale, type ScaleKind } from '../../lib/color.js';
+import { extent, makeScale, textColorOn, type ScaleKind } from '../../lib/color.js';
 import { InlineTokens } from '../../lib/InlineTokens.js';
 import { displayToken, formatValue } from '../../lib/format.js';
-import { toCSV } from '../../lib/export.js';
+import { toCSV, tokensPicture } from '../../lib/export.js';
 
 export interface ColoredTokensMultiProps {
   tokens: readonly string[];
@@ -32,6 +32,7 @@ export function ColoredTokensMulti(p: ColoredTokensMultiProps) {
     <Figure title={p.title} name={p.title ?? 'colored-tokens'} exports={{
       json: () => ({ tokens: p.tokens, labels: p.labels, values: p.values }),
       csv: () => toCSV(['position', 'token', ...p.labels], p.tokens.map((t, i) => [i, t, ...(p.values[i] ?? [])])),
+      png: () => tokensPicture(p.tokens, (i) => (Number.isFinite(col[i]) ? scale.css(col[i]!) : null), { title: `${p.title ? `${p.title}: ` : ''}${p.labels[k] ?? ''}`, textColor: (i) => textColorOn(scale, col[i] ?? Number.NaN) }),
     }}>
       <div class="cs-controls">
         <label>colour by <select class="cs-series" value={String(k)} onChange={(e) => setK(Number((e.currentTarget as HTMLSelectElement).value))}>

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Figure, Legend } from '../../lib/Figure.js';
-import { makeScale } from '../../lib/color.js';
+import { makeScale, textColorOn } from '../../lib/color.js';
 import { InlineTokens } from '../../lib/InlineTokens.js';
-import { toCSV } from '../../lib/export.js';
+import { toCSV, tokensPicture } from '../../lib/export.js';
 import { displayToken, formatValue } from '../../lib/format.js';
 
 export interface TextNeuronActivationsProps {
@@ -52,6 +52,7 @@ export function TextNeuronActivations(p: TextNeuronActivationsProps) {
     <Figure title={p.title ?? 'Neuron activations'} subtitle={`${layerName} neuron ${nameOf(n)}`} name={`neuron-${layerName}-${nameOf(n)}`} exports={{
       json: () => ({ tokens: p.tokens, layer, neuron: nameOf(n), activations: values }),
       csv: () => toCSV(['position', 'token', `${layerName} N${nameOf(n)}`], p.tokens.map((t, i) => [i, t, values[i]])),
+      png: () => tokensPicture(p.tokens, (i) => (Number.isFinite(values[i]) ? scale.css(values[i]!) : null), { title: `${layerName} neuron ${nameOf(n)}`, textColor: (i) => textColorOn(scale, values[i] ?? Number.NaN) }),
     }}>
       <div class="cs-controls">
         <label>layer <select class="cs-layer" value={String(layer)} onChange={(e) => { setLayer(Number((e.currentTarget as HTMLSelectElement).value)); setNeuron(0); }}>

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { browserSkip, openComponentPage, rng, type ComponentPage } from '../../../../test/ui/harness.js';
 
 // Predictions from random logits over a small vocabulary, computed here: softmax, top-k, the next token's rank.
@@ -54,6 +55,10 @@ describe('TokenLogProbs in chromium', { skip: browserSkip() }, () => {
     await ui.screenshot('TokenLogProbs');
     await ui.page.mouse.move(0, 0);
     assert.deepEqual(await el.locator('.cs-pinned-detail .cs-topk-token').allTextContents(), predictions[3]!.top.map((t) => t.token.replace(/ /g, '·')));
+    const [dl] = await Promise.all([ui.page.waitForEvent('download'), el.locator('.cs-export button', { hasText: 'PNG' }).click()]);
+    const png = await readFile((await dl.path())!);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    assert.equal(png.readUInt32BE(16), 1800); // 900 CSS px at 2x
     ui.assertClean();
   });
 });

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Figure, Legend } from '../../lib/Figure.js';
-import { makeScale } from '../../lib/color.js';
+import { makeScale, textColorOn } from '../../lib/color.js';
 import { InlineTokens } from '../../lib/InlineTokens.js';
 import { displayToken, formatValue } from '../../lib/format.js';
-import { toCSV } from '../../lib/export.js';
+import { toCSV, tokensPicture } from '../../lib/export.js';
 
 /** One position's prediction (the same shape as the engine's prompt view). */
 export interface TokenPrediction {
@@ -78,6 +78,7 @@ export function TokenLogProbs(p: TokenLogProbsProps) {
             const q = p.predictions[i];
             return [i, t, p.tokens[i + 1], q?.rank === null || q?.rank === undefined ? null : q.rank + 1, q?.logProb, losses[i], q?.top[0]?.token, q?.top[0] ? Math.log(q.top[0].prob) : null];
           })),
+        png: () => tokensPicture(p.tokens, (i) => (losses[i] === null ? null : scale.css(losses[i]!)), { title: p.title ?? 'Per-token loss', textColor: (i) => textColorOn(scale, losses[i] ?? Number.NaN) }),
       }}>
       <div class="cs-note" style={{ marginBottom: 4 }}>each token is coloured by the loss of predicting the token after it; hover for the top predictions, click to pin</div>
       <InlineTokens tokens={p.tokens} values={losses} scale={scale} tooltip={tooltip} pinned={pinned}
