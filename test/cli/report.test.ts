@@ -35,7 +35,7 @@ describe('circuitscope report', () => {
   test('bad arguments: one line, exit 2', async () => {
     const noOut = await cli(['report', FIXTURE]);
     assert.equal(noOut.code, 2);
-    assert.equal(noOut.stderr.trim(), 'circuitscope: report: --out FILE.html is required');
+    assert.match(noOut.stderr.trim(), /^circuitscope: report: --out FILE\.html is required/);
     const missing = await cli(['report', '/nonexistent/model', '--out', join(dir, 'x.html')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /\/nonexistent\/model\/config\.json: no such file/);
@@ -131,6 +131,24 @@ describe('circuitscope report', () => {
       const value = Number(await qkMap.locator('.cs-tt-value').textContent());
       const truth = qk(distinct[3]!, distinct[1]!);
       assert.ok(Math.abs(value - truth) < 1e-3 * Math.max(1, Math.abs(truth)), `QK ${value} vs ${truth}`);
+
+      // The positional QK circuit of the same head: (W_pos W_Q)(W_pos W_K)^T over the 12 positions, src > dest masked.
+      const posMap = cs.locator('.cs-figure[data-figure="L0H1 positional QK circuit"]');
+      assert.deepEqual(await posMap.locator('.cs-axis-label[data-axis=row]').allTextContents(), Array.from({ length: 12 }, (_, i) => String(i)));
+      const Wpos = W['pos_embed.W_pos']!.data;
+      const projPos = (p: number, Wm: ArrayLike<number>) => Array.from({ length: dh }, (_, e) => {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += Wpos[p * D + d]! * Wm[(1 * D + d) * dh + e]!;
+        return s;
+      });
+      await posMap.locator('canvas.cs-cells').scrollIntoViewIfNeeded();
+      const pbox = (await posMap.locator('canvas.cs-cells').boundingBox())!;
+      await page.mouse.move(pbox.x + (2.5 / 12) * pbox.width, pbox.y + (7.5 / 12) * pbox.height);
+      const posTruth = projPos(7, WQ).reduce((s, q, e) => s + q * projPos(2, WK)[e]!, 0);
+      const posShown = Number(await posMap.locator('.cs-tt-value').textContent());
+      assert.ok(Math.abs(posShown - posTruth) < 1e-3 * Math.max(1, Math.abs(posTruth)), `positional QK ${posShown} vs ${posTruth}`);
+      await page.mouse.move(pbox.x + (9.5 / 12) * pbox.width, pbox.y + (3.5 / 12) * pbox.height);
+      assert.equal(await posMap.locator('.cs-tt-value').textContent(), '—', 'src > dest is masked');
 
       // Composition with the random baseline marked; logit lens over the prompt's positions.
       assert.deepEqual(await page.locator('#composition .cs-legend-mark-label').allTextContents(), ['random', 'random', 'random']);

@@ -141,6 +141,11 @@ export function Report({ data }: ReportProps) {
                   rowTitle="destination token" colTitle="source token" size={400} showValues={false} />
                 <Heatmap title={`${ch.label} OV circuit`} name={`${ch.label}-ov`} values={ch.ov} rowLabels={data.circuits.tokens} colLabels={data.circuits.tokens}
                   rowTitle="attended token" colTitle="output logit" size={400} showValues={false} />
+                {ch.positional && (
+                  <Heatmap title={`${ch.label} positional QK circuit`} name={`${ch.label}-positional-qk`} values={ch.positional}
+                    rowLabels={ch.positional.map((_, i) => String(i))} colLabels={ch.positional.map((_, i) => String(i))} tokenLabels={false}
+                    rowTitle="destination position" colTitle="source position" size={400} showValues={false} />
+                )}
               </div>
             </>
           )}

@@ -2,7 +2,7 @@
 // attention, per-token loss and top-k, QK/OV circuits over the prompt's tokens, training curves). No Node
 // built-ins: the live app's worker can call it too.
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { analyzeModel, bigramCounts, layerCircuits, type AnalysisReport } from '../../analysis/index.js';
+import { analyzeModel, bigramCounts, layerCircuits, positionalQK, type AnalysisReport } from '../../analysis/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
 import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
 
@@ -178,6 +178,8 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
   if (L >= 1 && cfg.d_vocab_out === cfg.d_vocab) {
     const distinct = [...new Set(ids)].slice(0, input.circuitTokens ?? 40);
     const heads: NonNullable<ReportData['circuits']>['heads'] = [];
+    // Positional circuits only for small contexts (n_ctx x n_ctx per head), and for models with learned positions.
+    const P = cfg.n_ctx <= 1024 && model.weights['pos_embed.W_pos'] && cfg.n_layers * cfg.n_heads * cfg.n_ctx <= 64 * 1024 ? Math.min(cfg.n_ctx, 64) : 0;
     for (let l = 0; l < L; l++) {
       for (const c of circuitsOf[l]!) {
         heads.push({
@@ -185,6 +187,14 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
           qk: distinct.map((d) => distinct.map((s) => round(c.qk.get(d, s), 4))),
           ov: distinct.map((s) => distinct.map((o) => round(c.ov.get(s, o), 4))),
         });
+        if (P > 0) {
+          // The positional QK circuit W_pos W_QK W_posᵀ over the first P positions (src > dest is masked: NaN).
+          const pq = await positionalQK(model, l, c.head);
+          heads[heads.length - 1]!.positional = Array.from({ length: P }, (_, d) => Array.from({ length: P }, (_, s2) => {
+            const v = pq.data[d * pq.cols + s2]!;
+            return Number.isFinite(v) ? round(v, 4) : Number.NaN;
+          }));
+        }
       }
     }
     data.circuits = { tokens: distinct.map(name), heads };

@@ -63,7 +63,7 @@ export interface ReportData {
   circuits?: {
     /** The tokens the QK/OV heatmaps are restricted to (the prompt's distinct tokens). */
     tokens: string[];
-    heads: { label: string; layer: number; head: number; qk: number[][]; ov: number[][] }[];
+    heads: { label: string; layer: number; head: number; qk: number[][]; ov: number[][]; positional?: number[][] }[];
   };
   eigenvalues?: PointGroup[];
   /** Per head, the tokens its OV circuit copies most: the largest diagonal entries of W_E W_OV W_U. */
