@@ -5,11 +5,11 @@ import { analyzeCommand } from './commands/analyze.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { reportCommand } from './commands/report.js';
 import { UsageError } from './errors.js';
-import { InputError } from '../engine/errors.js';
+import { describeFailure, packageVersion } from './failure.js';
 
 const HELP = `circuitscope: mechanistic interpretability of transformers, in TypeScript
 
-Usage: circuitscope <command> [options]   (circuitscope <command> --help for each)
+Usage: circuitscope <command> [options]   (circuitscope <command> --help for each; circuitscope --version)
 
 Commands:
   reproduce   train 0-, 1- and 2-layer attention-only models and check the framework's claims on them
@@ -27,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return cmd ? 0 : 2;
   }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    console.log(await packageVersion());
+    return 0;
+  }
   const run = COMMANDS[cmd];
   if (!run) throw new UsageError(`unknown command ${cmd} (try circuitscope --help)`);
   installNodeRuntime();
@@ -36,12 +40,8 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const e = err as Error & { code?: string };
-    // A user's mistake is one line; anything else is a bug worth its stack trace.
-    const userError = e instanceof InputError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-      || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' || e.code === 'ENOENT';
-    console.error(`circuitscope: ${e.message}`);
-    if (!userError) console.error(e.stack);
-    process.exit(userError ? 2 : 1);
+    const { line, code } = describeFailure(err, process.argv[2]);
+    console.error(line);
+    process.exit(code);
   },
 );

@@ -39,7 +39,7 @@ export async function readTextCorpus(path: string): Promise<Document[]> {
     throw new InputError(`corpus: ${path}: no such file or folder`);
   }
   if (info.isFile()) {
-    const text = normalise(await readFile(path, 'utf8'));
+    const text = normalise(asText(await readFile(path), path));
     if (text.trim() === '') throw new InputError(`corpus: ${path} is empty`);
     return [{ id: basename(path), text }];
   }
@@ -48,7 +48,7 @@ export async function readTextCorpus(path: string): Promise<Document[]> {
   if (files.length === 0) throw new InputError(`corpus: ${path}: no .txt files in this folder`);
   const docs: Document[] = [];
   for (const f of files) {
-    const text = normalise(await readFile(f, 'utf8'));
+    const text = normalise(asText(await readFile(f), f));
     if (text.trim() !== '') docs.push({ id: relative(path, f).split(sep).join('/'), text });
   }
   if (docs.length === 0) throw new InputError(`corpus: ${path}: every .txt file in this folder is empty`);
@@ -68,6 +68,21 @@ async function listTxtFiles(dir: string): Promise<string[]> {
     else if (e.isFile() && e.name.toLowerCase().endsWith('.txt')) out.push(p);
   }
   return out;
+}
+
+/**
+ * The bytes as text, or a one-line error when they are not text: a NUL byte, or more than 1 in 1000 characters
+ * that are not valid UTF-8 (binary files, or text in another encoding, would train a model on noise).
+ */
+export function asText(bytes: Uint8Array, path: string): string {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  if (bytes.includes(0)) throw new InputError(`corpus: ${path} is not text (it holds NUL bytes): give UTF-8 .txt files`);
+  let bad = 0;
+  for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) bad++;
+  if (bad > 0 && bad * 1000 > text.length) {
+    throw new InputError(`corpus: ${path} is not UTF-8 text (${bad} of its ${text.length} characters are invalid bytes): give UTF-8 .txt files`);
+  }
+  return text;
 }
 
 function normalise(text: string): string {

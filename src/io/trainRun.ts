@@ -1,10 +1,14 @@
+import { mkdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
 import { trainingProbes } from '../analysis/trainingProbes.js';
 import { HookedTransformer } from '../model/hookedTransformer.js';
 import type { Preset } from '../train/presets.js';
 import { buildRecipe } from '../train/recipes.js';
+import { learningRate } from '../train/schedule.js';
 import { train, type MetricsRecord, type TrainOutcome } from '../train/trainer.js';
 import { RunDir } from './runDir.js';
+import { checkOutputDir } from './outputPath.js';
 import { prepareTrainingData } from './trainingData.js';
 
 /** run.json: what a run trains (the preset after overrides) and on what data. */
@@ -32,7 +36,14 @@ export interface TrainRunProgress {
   metrics?(record: MetricsRecord): void;
 }
 
-export type TrainRunTarget = { resume: string } | { preset: Preset; out: string; data: string };
+/**
+ * What to train: a fresh run into `out`, or a stopped or finished run to continue (`resume`). Resuming may
+ * raise the step count (the cosine schedule is then stretched over the new total, from the step the run is at)
+ * and change how often it logs and evaluates; nothing else about a run can change once it has started.
+ */
+export type TrainRunTarget =
+  | { resume: string; steps?: number; evalEvery?: number; logEvery?: number }
+  | { preset: Preset; out: string; data: string };
 
 export interface TrainRunOptions {
   progress?: TrainRunProgress;
@@ -43,56 +54,117 @@ export interface TrainRunOptions {
 /**
  * Trains a preset into a run directory, or continues one (`resume`): reads and tokenises the corpus, builds the
  * preset's recipe, trains with checkpoints, metrics.jsonl and the head probes, and writes tokenizer.json and
- * run.json at the start of a fresh run.
+ * run.json at the start of a fresh run. The output location is checked and the data prepared before anything is
+ * written; a fresh run that fails before its first checkpoint removes what it wrote (and the folders it made).
  */
 export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}): Promise<{ run: RunDir; outcome: TrainOutcome }> {
+  const progress = o.progress ?? {};
+  const note = (m: string) => progress.note?.(m);
   let run: RunDir;
   let preset: Preset;
   let source: string;
-  const resuming = 'resume' in target;
+  let meta: RunMeta | undefined;
   if ('resume' in target) {
     run = new RunDir(target.resume);
-    const meta = await readRunMeta(run);
-    preset = meta.preset;
+    meta = await resumableMeta(run);
+    preset = structuredClone(meta.preset);
     source = meta.data;
+    if (target.evalEvery !== undefined) preset.train.evalEvery = target.evalEvery;
+    if (target.logEvery !== undefined) preset.train.logEvery = target.logEvery;
   } else {
     preset = target.preset;
     source = target.data;
-    run = await RunDir.create(target.out);
+    await checkOutputDir(target.out, '--out');
+    run = new RunDir(target.out);
     if (await run.exists('trainer_state.safetensors')) throw new InputError(`train: ${target.out} already holds a run (use --resume ${target.out} to continue it, or another --out)`);
   }
-  const progress = o.progress ?? {};
-  progress.start?.(preset);
-  const note = (m: string) => progress.note?.(m);
+  const resuming = meta !== undefined;
   const data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
   note(data.description);
+  const window = preset.train.seqLen;
+  for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
+    if (tokens.length < window) {
+      throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
+    }
+  }
+  let resume;
+  if (resuming) {
+    resume = await run.loadCheckpoint();
+    const steps = (target as { steps?: number }).steps;
+    if (steps !== undefined && steps !== preset.train.steps) {
+      if (steps <= resume.step) throw new InputError(`--steps ${steps}: the run in ${run.dir} is already at step ${resume.step}; give more steps than that`);
+      const t = { ...preset.train };
+      const lrAt = (total: number) => learningRate(resume!.step, { lr: t.lr, warmup: t.warmup, total, ...(t.minLr !== undefined ? { minLr: t.minLr } : {}) });
+      note(`extending the run from ${preset.train.steps} to ${steps} steps: the cosine learning-rate schedule now ends at step ${steps}, so at step ${resume.step} it is ${lrAt(steps).toExponential(2)} (was ${lrAt(preset.train.steps).toExponential(2)})`);
+      preset.train.steps = steps;
+    }
+  }
+  progress.start?.(preset);
   const tok = data.tokenizer;
   const recipe = buildRecipe(preset, data);
   const model = new HookedTransformer(recipe.config, undefined, tok);
 
-  let resume;
-  if (resuming) {
-    resume = await run.loadCheckpoint();
+  let created: string | undefined;
+  if (resume) {
     await run.rewriteMetrics((await run.readMetrics()).filter((r) => r.step <= resume!.step));
+    if (preset.train.steps !== meta!.preset.train.steps || preset.train.evalEvery !== meta!.preset.train.evalEvery || preset.train.logEvery !== meta!.preset.train.logEvery) {
+      await run.writeJson('run.json', { ...meta!, preset } satisfies RunMeta);
+    }
     note(`resuming at step ${resume.step}`);
   } else {
+    created = await mkdir(run.dir, { recursive: true });
     await run.writeJson('tokenizer.json', tok.toJSON());
     await run.writeJson('run.json', { preset, data: source, dataDescription: data.description, mix: recipe.train.describe() } satisfies RunMeta);
   }
   progress.training?.();
   const started = performance.now();
-  const outcome = await train(model, recipe.train, recipe.validation, preset.train, {
-    ...(o.signal ? { signal: o.signal } : {}),
-    onStep: (s, loss, tps) => progress.step?.(s, loss, tps, started),
-    saveCheckpoint: (c) => run.saveCheckpoint(model.cfg, c),
-    probe: async (m, step) => (recipe.probeAt(step) ? trainingProbes(m, recipe.icl) : {}),
-    onMetrics: async (r: MetricsRecord) => {
-      await run.appendMetrics(r);
-      progress.metrics?.(r);
-    },
-  }, resume);
-  note(outcome.message);
-  return { run, outcome };
+  let saved = false;
+  try {
+    const outcome = await train(model, recipe.train, recipe.validation, preset.train, {
+      ...(o.signal ? { signal: o.signal } : {}),
+      onStep: (s, loss, tps) => progress.step?.(s, loss, tps, started),
+      saveCheckpoint: async (c) => {
+        await run.saveCheckpoint(model.cfg, c);
+        saved = true;
+      },
+      probe: async (m, step) => (recipe.probeAt(step) ? trainingProbes(m, recipe.icl) : {}),
+      onMetrics: async (r: MetricsRecord) => {
+        await run.appendMetrics(r);
+        progress.metrics?.(r);
+      },
+    }, resume);
+    note(outcome.message);
+    return { run, outcome };
+  } catch (e) {
+    if (!resume && !saved) await removeFreshRun(run, created);
+    throw e;
+  }
+}
+
+/** run.json of a run that can be resumed, or a one-line error saying why it cannot. */
+async function resumableMeta(run: RunDir): Promise<RunMeta> {
+  const st = await stat(run.dir).catch(() => null);
+  if (!st) throw new InputError(`--resume ${run.dir}: no such folder`);
+  if (!st.isDirectory()) throw new InputError(`--resume ${run.dir}: is a file, not a run folder`);
+  if (!(await run.exists('run.json'))) throw new InputError(`--resume ${run.dir}: not a training run (no run.json); start one with --out`);
+  if (!(await run.exists('trainer_state.safetensors')) || !(await run.exists('model.safetensors'))) {
+    throw new InputError(`--resume ${run.dir}: the run stopped before its first checkpoint, so there is nothing to resume; delete the folder and train again`);
+  }
+  const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
+  if (typeof meta !== 'object' || meta === null || typeof meta.preset?.train?.steps !== 'number' || typeof meta.data !== 'string') {
+    throw new InputError(`${run.path('run.json')}: not a run description this version of circuitscope wrote (no preset or data)`);
+  }
+  return meta as RunMeta;
+}
+
+/** Removes what a fresh run wrote before it failed: its files, then the folders it created (only when empty). */
+async function removeFreshRun(run: RunDir, created: string | undefined): Promise<void> {
+  for (const f of ['tokenizer.json', 'run.json', 'metrics.jsonl']) await unlink(run.path(f)).catch(() => undefined);
+  if (!created) return;
+  const stop = resolve(dirname(created));
+  for (let d = resolve(run.dir); d !== stop && d !== dirname(d); d = dirname(d)) {
+    if (!(await rmdir(d).then(() => true, () => false))) break;
+  }
 }
 
 /** How far the run in `dir` got: `done` at the preset's last step, `partial` when stopped earlier, `absent`. */

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { benchGpt2Cache } from '../bench/gpt2Cache.js';
 import { benchMatmul } from '../bench/matmul.js';
@@ -30,8 +30,10 @@ default 2) right after the native run, and prints web / native (the browser's ow
 Workloads: ${'${list}'}`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  // `--peer` with no PATH (as the help writes it, `--peer [PATH]`): the peer at its usual place, required.
+  const args = argv.map((a, i) => (a === '--peer' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-') || argv[i + 1]! in WORKLOADS) ? '--peer=' : a));
+  const { values, positionals } = parseCommandArgs('bench', {
+    args,
     options: {
       peer: { type: 'string' }, 'no-peer': { type: 'boolean' }, runtime: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -46,8 +48,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (!WORKLOADS[n]) throw new UsageError(`bench: unknown workload ${n} (expected one of ${Object.keys(WORKLOADS).join(', ')})`);
   }
   if (values.runtime !== undefined && values.runtime !== 'web') throw new UsageError(`bench: --runtime expects web, got ${values.runtime}`);
-  const threads = Number(values.threads ?? 2);
-  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`bench: --threads expects a positive integer, got ${values.threads}`);
+  const threads = numberOption('bench', 'threads', values.threads, { integer: true, min: 1, max: 256 }) ?? 2;
+  if (values.peer !== undefined && values['no-peer']) throw new UsageError('bench: --peer and --no-peer contradict each other');
+  // An asked-for peer that is not there is said before any work, not after minutes of benchmarks.
+  if (values.peer !== undefined && !findPeer(values.peer || undefined)) {
+    throw new UsageError(`bench: --peer ${values.peer || '(default ../shared/peer/torch_peer.py)'}: no such file; give the path of torch_peer.py`);
+  }
   const ours: BenchResult[] = [];
   for (const n of names) {
     const r = await WORKLOADS[n]!.run();
@@ -61,7 +67,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const peerNames = names.filter((n) => WORKLOADS[n]!.peer);
   if (values['no-peer'] || peerNames.length === 0) return 0;
-  const peerPath = findPeer(values.peer);
+  const peerPath = findPeer(values.peer || undefined);
   if (!peerPath) {
     console.error('bench: no PyTorch peer found (pass --peer PATH); printed our numbers only');
     return 0;

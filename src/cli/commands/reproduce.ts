@@ -1,5 +1,7 @@
-import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkOutputDir } from '../../io/outputPath.js';
+import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ensureFrameworkRuns, frameworkClaims, printClaims } from '../frameworkRuns.js';
 
@@ -13,8 +15,8 @@ when a claim fails.
   --models A B C   analyse these model directories (zero-, one-, two-layer) instead of training`;
 
 export async function reproduceCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv, allowPositionals: false,
+  const { values, positionals } = parseCommandArgs('reproduce', {
+    args: argv, allowPositionals: true,
     options: { out: { type: 'string' }, models: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
@@ -23,11 +25,21 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   }
   let dirs: string[];
   let seen: string[] = [];
-  if (values.models) {
-    if (values.models.length !== 3) throw new UsageError('reproduce: --models takes three directories: the zero-, one- and two-layer models (repeat --models for each)');
-    dirs = values.models;
+  // `--models A B C` as written in the help, or `--models A --models B --models C`.
+  if (positionals.length > 0 && !values.models) throw new UsageError(`reproduce: unexpected argument ${positionals[0]} (model directories follow --models)`);
+  const models = values.models ? [...values.models, ...positionals] : undefined;
+  if (models && values.out !== undefined) throw new UsageError('reproduce: --models analyses given models and trains nothing, so --out has no use with it');
+  if (models) {
+    if (models.length !== 3) throw new UsageError(`reproduce: --models takes three directories, the zero-, one- and two-layer models (got ${models.length})`);
+    for (const d of models) {
+      const st = await stat(d).catch(() => null);
+      if (!st?.isDirectory()) throw new UsageError(`reproduce: --models ${d}: no such model folder`);
+    }
+    dirs = models;
   } else {
-    const runs = await ensureFrameworkRuns(values.out ?? join('runs', 'reproduce'));
+    const out = values.out ?? join('runs', 'reproduce');
+    await checkOutputDir(out, '--out');
+    const runs = await ensureFrameworkRuns(out);
     if ('code' in runs) return runs.code;
     ({ dirs, seen } = runs);
   }

@@ -1,19 +1,21 @@
-import { parseArgs } from 'node:util';
 import { validateConfig, type ConfigInput } from '../../model/config.js';
 import { getPreset, PRESETS, type Preset } from '../../train/presets.js';
 import type { TrainConfig } from '../../train/trainer.js';
+import { checkOutputDir } from '../../io/outputPath.js';
+import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { trainInTerminal } from '../training.js';
 
 export const TRAIN_HELP = `circuitscope train --preset NAME --out DIR [options]
-circuitscope train --resume DIR
+circuitscope train --resume DIR [--steps N]
 
 Trains one of the framework's toy models and writes a run directory (config.json, model.safetensors,
 tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze and loadModel read.
 
   --preset NAME        ${Object.keys(PRESETS).join(', ')} (default attn-only-2l)
   --out DIR            where the run goes (must not already hold a run; use --resume to continue one)
-  --resume DIR         continue a stopped run exactly where it stopped
+  --resume DIR         continue a stopped run exactly where it stopped; with --steps N, extend a finished one
+                       (the cosine schedule then ends at step N; --eval-every, --log-every, --json may change too)
   --data PATH          a .txt file or a folder of .txt files instead of the embedded Brown corpus
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
   --repeat-fraction X         share of text windows with a span repeated later in them
@@ -25,8 +27,11 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --json               machine-readable progress: one metrics JSON object per line on stdout
 Ctrl-C saves a checkpoint and exits; --resume continues from it.`;
 
+/** Flags a resumed run takes; every other one would change what the run is, so it is refused. */
+const RESUMABLE = new Set(['resume', 'steps', 'eval-every', 'log-every', 'json', 'help']);
+
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('train', {
     args: argv,
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
@@ -40,10 +45,24 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const json = values.json ?? false;
-  if (values.resume) return (await trainInTerminal({ resume: values.resume }, { json })).code;
+  if (values.resume !== undefined) {
+    const fixed = Object.keys(values).filter((k) => !RESUMABLE.has(k));
+    if (fixed.length > 0) {
+      throw new UsageError(`train: --resume continues a run as it was set up; ${fixed.map((k) => `--${k}`).join(', ')} cannot change now (only --steps, --eval-every, --log-every and --json can)`);
+    }
+    const steps = num('steps', values.steps, true);
+    const evalEvery = num('eval-every', values['eval-every'], true);
+    const logEvery = num('log-every', values['log-every'], true);
+    return (await trainInTerminal({
+      resume: values.resume, ...(steps !== undefined ? { steps } : {}), ...(evalEvery !== undefined ? { evalEvery } : {}),
+      ...(logEvery !== undefined ? { logEvery: Math.max(1, logEvery) } : {}),
+    }, { json })).code;
+  }
   if (!values.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
   const preset = getPresetOrUsage(values.preset ?? 'attn-only-2l');
   applyOverrides(preset, values);
+  if (values.data !== undefined && values.data.trim() === '') throw new UsageError('train: --data expects a .txt file or a folder of them');
+  await checkOutputDir(values.out, '--out');
   return (await trainInTerminal({ preset, out: values.out, data: values.data ?? 'brown' }, { json })).code;
 }
 
@@ -55,11 +74,16 @@ function getPresetOrUsage(name: string): Preset {
   }
 }
 
+/** Each number flag's range: beyond it a run would not start, run out of memory, or mean nothing. */
+const RANGES: Record<string, { min: number; max: number }> = {
+  steps: { min: 1, max: 10_000_000 }, 'batch-size': { min: 1, max: 4096 }, warmup: { min: 0, max: 10_000_000 },
+  'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
+  lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
+  'curriculum-steps': { min: 0, max: 10_000_000 },
+};
+
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new UsageError(`train: --${flag} expects a ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`);
-  return n;
+  return numberOption('train', flag, v, { integer, ...RANGES[flag]! });
 }
 
 function applyOverrides(p: Preset, v: Record<string, unknown>): void {
