@@ -4,6 +4,7 @@ import { trainCommand } from './commands/train.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { reportCommand } from './commands/report.js';
+import { discoverCommand } from './commands/discover.js';
 import { UsageError } from './errors.js';
 import { describeFailure, packageVersion } from './failure.js';
 
@@ -16,10 +17,11 @@ Commands:
   train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
   analyze     the framework's analyses of a model directory (summary, or --json)
   report      one self-contained HTML file with a model's figures (opens from disk, no network)
+  discover    find the circuit behind a task (attribution patching, EAP, EAP-IG, ACDC)
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand, discover: discoverCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
