@@ -5,6 +5,9 @@ import { analyzeCommand } from './commands/analyze.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { reportCommand } from './commands/report.js';
 import { discoverCommand } from './commands/discover.js';
+import { serveCommand } from './commands/serve.js';
+import { siteCommand } from './commands/site.js';
+import { tourCommand } from './commands/tour.js';
 import { UsageError } from './errors.js';
 import { describeFailure, packageVersion } from './failure.js';
 
@@ -13,6 +16,9 @@ const HELP = `circuitscope: mechanistic interpretability of transformers, in Typ
 Usage: circuitscope <command> [options]   (circuitscope <command> --help for each; circuitscope --version)
 
 Commands:
+  tour        the main job: train the framework's 0/1/2-layer models, check its claims, then show them in the UI
+  serve       the UI for one or more model directories, on 127.0.0.1
+  site        the whole UI as a static site (drop a model folder, or train one in the page)
   reproduce   train 0-, 1- and 2-layer attention-only models and check the framework's claims on them
   train       train a toy model (attn-only-0l/1l/2l, gelu-1l/2l) on the embedded corpus or your text
   analyze     the framework's analyses of a model directory (summary, or --json)
@@ -21,7 +27,7 @@ Commands:
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand, discover: discoverCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand, serve: serveCommand, site: siteCommand, tour: tourCommand, discover: discoverCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
