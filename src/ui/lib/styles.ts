@@ -23,6 +23,7 @@ export const CSS = `
   font-family: ${MONO}; }
 .cs-axis-title { position: absolute; font-size: 11px; color: #777; white-space: nowrap; }
 .cs-highlight { position: absolute; pointer-events: none; border: 1.5px solid #222; box-sizing: border-box; }
+.cs-highlight.cs-zoom-sel { border: 1px dashed #222; background: rgba(60, 110, 170, 0.12); }
 .cs-highlight.cs-soft { border: 1px solid rgba(30, 30, 30, 0.55); background: rgba(255, 255, 255, 0.08); }
 .cs-cell-text { position: absolute; pointer-events: none; font-size: 10px; text-align: center; font-variant-numeric: tabular-nums; }
 .cs-tooltip { position: absolute; pointer-events: none; z-index: 10; background: rgba(255,255,255,0.97); color: #222;

@@ -65,6 +65,31 @@ describe('Heatmap in chromium', { skip }, () => {
     ui.assertClean();
   });
 
+  test('drag a rectangle to zoom in: labels, tooltips and clicks keep the full matrix\'s indices; zoom out', async () => {
+    const el = await ui.mount('Heatmap', { values, rowLabels: rows, colLabels: cols, title: 'Zoom' }, { record: ['onCellClick'] });
+    const a = await cellCenter(el, 1, 2, rows.length, cols.length);
+    const b = await cellCenter(el, 3, 5, rows.length, cols.length);
+    await ui.page.mouse.move(a.x, a.y);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(b.x, b.y, { steps: 4 });
+    await ui.page.mouse.up();
+    assert.deepEqual(await el.locator('.cs-axis-label[data-axis=row]').allTextContents(), ['The', '·cat', '·sat']);
+    assert.deepEqual(await el.locator('.cs-axis-label[data-axis=col]').allTextContents(), ['c', 'd', 'e', 'f']);
+    assert.equal(await el.locator('.cs-zoom-note').textContent(), 'rows 1–3, columns 2–5');
+    // Cell (0, 0) of the zoomed view is (1, 2) of the matrix.
+    const c = await cellCenter(el, 0, 0, 3, 4);
+    await ui.page.mouse.move(c.x, c.y);
+    const tip = el.locator('.cs-tooltip');
+    assert.equal(await tip.getAttribute('data-row'), '1');
+    assert.equal(await tip.getAttribute('data-col'), '2');
+    assert.equal(Number(await tip.locator('.cs-tt-value').textContent()), values[1]![2]);
+    await ui.page.mouse.click(c.x, c.y);
+    assert.deepEqual(await ui.events(), [{ name: 'onCellClick', args: [{ row: 1, col: 2, value: values[1]![2] }] }]);
+    await el.locator('.cs-zoom-reset').click();
+    assert.equal(await el.locator('.cs-axis-label[data-axis=row]').count(), rows.length);
+    ui.assertClean();
+  });
+
   test('cells are coloured by sign: red above zero, blue below, white at zero', async () => {
     const v = [[-1, 0, 1]];
     const el = await ui.mount('Heatmap', { values: v, colLabels: ['neg', 'zero', 'pos'] });

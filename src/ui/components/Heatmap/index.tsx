@@ -48,6 +48,8 @@ export interface HeatmapProps {
   onCellHover?: (cell: HeatmapCell | null) => void;
   /** No title bar or export buttons (small multiples). */
   bare?: boolean;
+  /** Drag a rectangle to zoom into it, double-click to zoom out (default: true unless bare). */
+  zoom?: boolean;
   /** Download file name stem. */
   name?: string;
   /** Extra lines for the tooltip of a cell. */
@@ -213,20 +215,31 @@ function pictureOf(cells: HTMLCanvasElement, m: Matrix, L: Layout, p: HeatmapPro
  * legend, a hover tooltip and click callbacks. 1,024 x 1,024 draws in a few milliseconds.
  */
 export function Heatmap(p: HeatmapProps) {
-  const m = useMemo(() => toMatrix(p.values), [p.values]);
+  const full = useMemo(() => toMatrix(p.values), [p.values]);
+  const [zoom, setZoom] = useState<{ r0: number; c0: number; rows: number; cols: number } | null>(null);
+  useEffect(() => setZoom(null), [full]);
+  const m: Matrix = useMemo(() => (zoom ? { rows: zoom.rows, cols: zoom.cols, get: (i: number, j: number) => full.get(i + zoom.r0, j + zoom.c0) } : full), [full, zoom]);
+  const r0 = zoom?.r0 ?? 0;
+  const c0 = zoom?.c0 ?? 0;
+  const zoomable = p.zoom ?? !p.bare;
   const tokRows = p.tokenLabels === undefined || p.tokenLabels === true || p.tokenLabels === 'rows';
   const tokCols = p.tokenLabels === undefined || p.tokenLabels === true || p.tokenLabels === 'cols';
-  const rows = useMemo(() => (p.rowLabels ? p.rowLabels.map((s) => (tokRows ? displayToken(s) : s)) : undefined), [p.rowLabels, tokRows]);
-  const cols = useMemo(() => (p.colLabels ? p.colLabels.map((s) => (tokCols ? displayToken(s) : s)) : undefined), [p.colLabels, tokCols]);
+  const rowsAll = useMemo(() => (p.rowLabels ? p.rowLabels.map((s) => (tokRows ? displayToken(s) : s)) : undefined), [p.rowLabels, tokRows]);
+  const colsAll = useMemo(() => (p.colLabels ? p.colLabels.map((s) => (tokCols ? displayToken(s) : s)) : undefined), [p.colLabels, tokCols]);
+  const rows = zoom && rowsAll ? rowsAll.slice(zoom.r0, zoom.r0 + zoom.rows) : rowsAll;
+  const cols = zoom && colsAll ? colsAll.slice(zoom.c0, zoom.c0 + zoom.cols) : colsAll;
   const scale = useMemo(() => {
     // The data's range only when the scale needs it (a 1,024 x 1,024 pass saved when min, max and kind are given).
-    const [lo, hi] = p.min !== undefined && p.max !== undefined && p.scale ? [p.min, p.max] : matrixExtent(m);
+    const [lo, hi] = p.min !== undefined && p.max !== undefined && p.scale ? [p.min, p.max] : matrixExtent(full);
     const kind = p.scale ?? (lo < 0 && hi > 0 ? 'diverging' : 'sequential');
     return makeScale(kind, p.min ?? lo, p.max ?? hi, p.center ?? 0);
-  }, [m, p.scale, p.min, p.max, p.center]);
+  }, [full, p.scale, p.min, p.max, p.center]);
   const L = layout(m, p, rows, cols);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<HeatmapCell | null>(null);
+  const drag = useRef<{ a: HeatmapCell; moved: boolean } | null>(null);
+  const suppressClick = useRef(false);
+  const [sel, setSel] = useState<{ a: HeatmapCell; b: HeatmapCell } | null>(null);
 
   useEffect(() => {
     if (canvas.current) drawCells(canvas.current, m, scale, L.W, L.H);
@@ -239,17 +252,43 @@ export function Heatmap(p: HeatmapProps) {
     const col = Math.floor(((e.clientX - r.left) / r.width) * m.cols);
     const row = Math.floor(((e.clientY - r.top) / r.height) * m.rows);
     if (row < 0 || col < 0 || row >= m.rows || col >= m.cols) return null;
-    return { row, col, value: m.get(row, col) };
+    return { row: row + r0, col: col + c0, value: m.get(row, col) };
+  };
+  const onDown = (e: MouseEvent) => {
+    if (!zoomable || e.button !== 0) return;
+    const c = cellAt(e);
+    if (c) { drag.current = { a: c, moved: false }; e.preventDefault(); }
+  };
+  const onUp = (e: MouseEvent) => {
+    const d = drag.current;
+    drag.current = null;
+    setSel(null);
+    const c = cellAt(e);
+    if (!d || !d.moved || !c) return;
+    suppressClick.current = true;
+    const rows0 = Math.min(d.a.row, c.row);
+    const cols0 = Math.min(d.a.col, c.col);
+    setZoom({ r0: rows0, c0: cols0, rows: Math.abs(d.a.row - c.row) + 1, cols: Math.abs(d.a.col - c.col) + 1 });
+    setHover(null);
   };
   const onMove = (e: MouseEvent) => {
     const c = cellAt(e);
+    const d = drag.current;
+    if (d && c && (e.buttons & 1)) {
+      if (c.row !== d.a.row || c.col !== d.a.col) d.moved = true;
+      if (d.moved) setSel({ a: d.a, b: c });
+    }
     if (c?.row !== hover?.row || c?.col !== hover?.col) {
       setHover(c);
       p.onCellHover?.(c);
     }
   };
   const onLeave = () => { setHover(null); p.onCellHover?.(null); };
-  const onClick = (e: MouseEvent) => { const c = cellAt(e); if (c) p.onCellClick?.(c); };
+  const onClick = (e: MouseEvent) => {
+    if (suppressClick.current) { suppressClick.current = false; return; }
+    const c = cellAt(e);
+    if (c) p.onCellClick?.(c);
+  };
 
   const show = p.labels !== false;
   const cell = L.cell;
@@ -259,26 +298,32 @@ export function Heatmap(p: HeatmapProps) {
   const height = L.top + L.H + L.bottom;
   const showValues = (p.showValues ?? m.rows * m.cols <= 400) && cell >= 22;
 
-  const box = (row: number | null, col: number | null, cls: string, key: string) => (
-    <div key={key} class={cls} style={{
-      left: x0 + (col ?? 0) * cell - 1, top: y0 + (row ?? 0) * cell - 1,
-      width: (col === null ? L.W : cell) + 2, height: (row === null ? L.H : cell) + 2,
-    }} />
-  );
+  // Outlines in the full matrix's coordinates (nothing when outside the zoomed view).
+  const box = (row: number | null, col: number | null, cls: string, key: string, rowSpan = 1, colSpan = 1) => {
+    const r = row === null ? null : row - r0;
+    const c = col === null ? null : col - c0;
+    if ((r !== null && (r < 0 || r >= m.rows)) || (c !== null && (c < 0 || c >= m.cols))) return null;
+    return (
+      <div key={key} class={cls} style={{
+        left: x0 + (c ?? 0) * cell - 1, top: y0 + (r ?? 0) * cell - 1,
+        width: (c === null ? L.W : cell * colSpan) + 2, height: (r === null ? L.H : cell * rowSpan) + 2,
+      }} />
+    );
+  };
 
   const tooltip = hover && (
     <div class="cs-tooltip" data-row={hover.row} data-col={hover.col} style={{
-      left: Math.min(x0 + (hover.col + 1) * cell + 10, Math.max(0, width - 60)),
-      top: y0 + hover.row * cell + cell + 6,
+      left: Math.min(x0 + (hover.col - c0 + 1) * cell + 10, Math.max(0, width - 60)),
+      top: y0 + (hover.row - r0) * cell + cell + 6,
     }}>
       <div>
         <span class="cs-tt-axis">{p.rowTitle ?? 'row'}</span>{' '}
-        <span class="cs-tt-token cs-tt-row">{rows?.[hover.row] ?? hover.row}</span>
+        <span class="cs-tt-token cs-tt-row">{rowsAll?.[hover.row] ?? hover.row}</span>
         {p.rowTitle || p.rowLabels ? <span class="cs-note"> ({hover.row})</span> : null}
       </div>
       <div>
         <span class="cs-tt-axis">{p.colTitle ?? 'column'}</span>{' '}
-        <span class="cs-tt-token cs-tt-col">{cols?.[hover.col] ?? hover.col}</span>
+        <span class="cs-tt-token cs-tt-col">{colsAll?.[hover.col] ?? hover.col}</span>
         {p.colTitle || p.colLabels ? <span class="cs-note"> ({hover.col})</span> : null}
       </div>
       <div>value <span class="cs-tt-value">{formatValue(hover.value)}</span>
@@ -291,7 +336,8 @@ export function Heatmap(p: HeatmapProps) {
   const body = (
     <div class="cs-heatmap" style={{ width, height }} onMouseLeave={onLeave}>
       <canvas ref={canvas} class="cs-cells" style={{ left: x0, top: y0, width: L.W, height: L.H }}
-        onMouseMove={onMove} onClick={onClick} />
+        onMouseMove={onMove} onClick={onClick} onMouseDown={onDown} onMouseUp={onUp}
+        onDblClick={() => { if (zoomable) setZoom(null); }} />
       {showValues && Array.from({ length: m.rows }, (_, i) => Array.from({ length: m.cols }, (_, j) => {
         const v = m.get(i, j);
         return Number.isNaN(v) ? null : (
@@ -300,16 +346,18 @@ export function Heatmap(p: HeatmapProps) {
           </div>
         );
       }))}
-      {p.highlightRow != null && p.highlightRow < m.rows && box(p.highlightRow, null, 'cs-highlight cs-soft', 'hr')}
-      {p.highlightCol != null && p.highlightCol < m.cols && box(null, p.highlightCol, 'cs-highlight cs-soft', 'hc')}
+      {p.highlightRow != null && box(p.highlightRow, null, 'cs-highlight cs-soft', 'hr')}
+      {p.highlightCol != null && box(null, p.highlightCol, 'cs-highlight cs-soft', 'hc')}
+      {sel && box(Math.min(sel.a.row, sel.b.row), Math.min(sel.a.col, sel.b.col), 'cs-highlight cs-zoom-sel', 'zs',
+        Math.abs(sel.a.row - sel.b.row) + 1, Math.abs(sel.a.col - sel.b.col) + 1)}
       {p.selected && box(p.selected.row, p.selected.col, 'cs-highlight', 'sel')}
       {hover && box(hover.row, hover.col, 'cs-highlight', 'hov')}
       {show && rows && rows.map((s, i) => (i % L.stride === 0 ? (
-        <div key={`r${i}`} class="cs-axis-label" data-axis="row" data-index={i} title={s}
+        <div key={`r${i + r0}`} class="cs-axis-label" data-axis="row" data-index={i + r0} title={s}
           style={{ left: p.rowTitle ? 16 : 0, width: L.left - (p.rowTitle ? 20 : 4), textAlign: 'right', top: y0 + (i + 0.5) * cell - 7, height: 14, lineHeight: '14px' }}>{s}</div>
       ) : null))}
       {show && cols && cols.map((s, j) => (j % L.colStride === 0 ? (
-        <div key={`c${j}`} class="cs-axis-label" data-axis="col" data-index={j} title={s}
+        <div key={`c${j + c0}`} class="cs-axis-label" data-axis="col" data-index={j + c0} title={s}
           style={{ left: x0 + (j + 0.5) * cell - 7, top: y0 + L.H + 4, width: 14, height: L.bottom - (p.colTitle ? 20 : 4), lineHeight: '14px', writingMode: 'vertical-rl', transform: 'rotate(180deg)', textAlign: 'end' }}>{s}</div>
       ) : null))}
       {show && p.rowTitle && <div class="cs-axis-title cs-row-title" style={{ left: 0, top: y0, width: 14, height: L.H, writingMode: 'vertical-rl', transform: 'rotate(180deg)', textAlign: 'center', overflow: 'hidden' }}>{p.rowTitle}</div>}
@@ -320,11 +368,17 @@ export function Heatmap(p: HeatmapProps) {
   if (p.bare) return body;
   return (
     <Figure title={p.title} subtitle={p.subtitle} name={p.name} exports={{
-      json: () => ({ title: p.title, rowLabels: p.rowLabels, colLabels: p.colLabels, values: matrixRows(m), baseline: p.baseline }),
-      csv: () => matrixCSV(m.get, m.rows, m.cols, p.rowLabels, p.colLabels, `${p.rowTitle ?? 'row'} \\ ${p.colTitle ?? 'column'}`),
+      json: () => ({ title: p.title, rowLabels: p.rowLabels, colLabels: p.colLabels, values: matrixRows(full), baseline: p.baseline }),
+      csv: () => matrixCSV(full.get, full.rows, full.cols, p.rowLabels, p.colLabels, `${p.rowTitle ?? 'row'} \\ ${p.colTitle ?? 'column'}`),
       png: () => (canvas.current ? pictureOf(canvas.current, m, L, p, scale, rows, cols) : null),
     }}>
       {body}
+      {zoom && (
+        <div class="cs-controls">
+          <span class="cs-note cs-zoom-note">rows {zoom.r0}–{zoom.r0 + zoom.rows - 1}, columns {zoom.c0}–{zoom.c0 + zoom.cols - 1}</span>
+          <button type="button" class="cs-btn cs-zoom-reset" onClick={() => setZoom(null)}>zoom out</button>
+        </div>
+      )}
       {p.legend !== false && <Legend scale={scale} label={p.legendLabel} mark={p.baseline ? { value: p.baseline.value, label: p.baseline.label ?? 'baseline' } : undefined} />}
     </Figure>
   );
