@@ -42,22 +42,7 @@ export async function compareBigrams(model: HookedTransformer, stream: ArrayLike
   const N = Math.min(opts.topTokens ?? 200, V);
   const tokens = Array.from(freq.keys()).filter((t) => freq[t]! > 0).sort((a, b) => freq[b]! - freq[a]!).slice(0, N);
   const alpha = opts.alpha ?? 0.1;
-  const P = Math.min(opts.positions ?? 8, model.cfg.n_ctx);
-  // Each row is one token repeated at P positions: a zero-layer model's positions do not interact.
-  const rows = tokens.map((t) => new Array<number>(P).fill(t));
-  const logits = await model.run(rows);
-  const modelLp = new Float64Array(tokens.length * V);
-  tokens.forEach((_, r) => {
-    for (let p = 0; p < P; p++) {
-      const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - max);
-      const lse = max + Math.log(z);
-      for (let j = 0; j < V; j++) modelLp[r * V + j]! += (row[j]! - lse) / P;
-    }
-  });
+  const modelLp = await modelBigramLogProbs(model, tokens, opts.positions);
   const empLp = new Float64Array(tokens.length * V);
   let kl = 0;
   let weight = 0;
@@ -130,4 +115,28 @@ export function ranks(x: ArrayLike<number>): Float64Array {
     i = j + 1;
   }
   return r;
+}
+
+/**
+ * A zero-layer model's (or, for a model with layers, the one-token prompt's) next-token log-probabilities after each
+ * of `tokens`, `[tokens.length * d_vocab_out]` row-major: each token repeated at `positions` positions, log-softmax
+ * averaged over them (learned positional embeddings make the prediction depend on position a little).
+ */
+export async function modelBigramLogProbs(model: HookedTransformer, tokens: readonly number[], positions = 8): Promise<Float64Array> {
+  const V = model.cfg.d_vocab_out;
+  const P = Math.min(positions, model.cfg.n_ctx);
+  const logits = await model.run(tokens.map((t) => new Array<number>(P).fill(t)));
+  const out = new Float64Array(tokens.length * V);
+  tokens.forEach((_, r) => {
+    for (let p = 0; p < P; p++) {
+      const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
+      let max = -Infinity;
+      for (const v of row) max = Math.max(max, v);
+      let z = 0;
+      for (const v of row) z += Math.exp(v - max);
+      const lse = max + Math.log(z);
+      for (let j = 0; j < V; j++) out[r * V + j]! += (row[j]! - lse) / P;
+    }
+  });
+  return out;
 }

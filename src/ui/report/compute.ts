@@ -2,7 +2,7 @@
 // attention, per-token loss and top-k, QK/OV circuits over the prompt's tokens, training curves). No Node
 // built-ins: the live app's worker can call it too.
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { analyzeModel, bigramCounts, layerCircuits, positionalQK, type AnalysisReport } from '../../analysis/index.js';
+import { analyzeModel, bigramCounts, layerCircuits, modelBigramLogProbs, positionalQK, type AnalysisReport } from '../../analysis/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
 import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
 
@@ -234,22 +234,9 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
     // The model's and the corpus's next-token log-probabilities over the most frequent tokens.
     const V = cfg.d_vocab;
     const top = analysis.bigram.tokens.slice(0, 24);
-    const P = Math.min(8, cfg.n_ctx);
-    const logits = await model.run(top.map((t) => new Array<number>(P).fill(t)));
     const counts = bigramCounts(input.text, V);
-    const modelLp = top.map((_, r) => {
-      const acc = new Float64Array(V);
-      for (let p = 0; p < P; p++) {
-        const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
-        let max = -Infinity;
-        for (const v of row) max = Math.max(max, v);
-        let z = 0;
-        for (const v of row) z += Math.exp(v - max);
-        const lse = max + Math.log(z);
-        for (let j = 0; j < V; j++) acc[j]! += (row[j]! - lse) / P;
-      }
-      return top.map((j) => round(acc[j]!, 4));
-    });
+    const lp = await modelBigramLogProbs(model, top);
+    const modelLp = top.map((_, r) => top.map((j) => round(lp[r * V + j]!, 4)));
     const corpus = top.map((t) => {
       let total = 0;
       for (let j = 0; j < V; j++) total += counts[t * V + j]!;
