@@ -24,6 +24,8 @@ export async function logitLens(model: HookedTransformer, tokens: TokenIds): Pro
   const [B, T] = t.shape as [number, number];
   const L = cfg.n_layers;
   const layers = [...Array.from({ length: L }, (_, l) => `blocks.${l}.hook_resid_pre`), ...(L > 0 ? [`blocks.${L - 1}.hook_resid_post`] : [])];
+  // A zero-layer model has no intermediate residual stream to read: its only reading is the model itself.
+  if (layers.length === 0) return { layers, correctLogProb: [], top: [] };
   const { cache } = await model.runWithCache(t, { names: layers });
   const D = cfg.d_model;
   const w = model.weightNodes();

@@ -50,3 +50,9 @@ test('the logit lens at the last layer is the model itself; at layer 0 it is the
   }
   assert.ok(Math.abs(lens.correctLogProb[0]![1]! - want0) < 1e-4);
 });
+
+test('the logit lens of a zero-layer model has no layers to read (and does not fail)', async () => {
+  const m = new HookedTransformer({ n_layers: 0, d_model: 8, n_heads: 1, d_head: 8, d_vocab: 9, n_ctx: 6, attn_only: true, seed: 1 });
+  const lens = await logitLens(m, [[1, 2, 3, 4]]);
+  assert.deepEqual(lens, { layers: [], correctLogProb: [], top: [] });
+});
