@@ -32,3 +32,6 @@ export { analyzeModel, ANALYSIS_SCHEMA, type AnalysisReport } from './analysis/a
 export * as tokenize from './tokenize/index.js';
 export { train, type TrainConfig, type MetricsRecord } from './train/trainer.js';
 export { PRESETS, getPreset } from './train/presets.js';
+export * as fragments from './ui/fragments.js';
+export { installUiBundle } from './io/uiBundle.js';
+export * as views from './analysis/views/index.js';
