@@ -8,7 +8,7 @@ import { ANALYSIS_SCHEMA, type AnalysisReport } from '../../src/analysis/analyze
 import { checkClaims } from '../../src/analysis/claims.js';
 import { compareBigrams } from '../../src/analysis/bigram.js';
 import {
-  bigramsView, claimSection, corpusWindows, defaultPatchingPrompts, frameworkSection, neuronsView, patchingView,
+  bigramsView, claimSection, corpusWindows, defaultPatchingPrompts, frameworkSection, neuronsView, patchingView, singleToken, tokenString,
 } from '../../src/analysis/views/index.js';
 
 installNodeRuntime();
@@ -61,6 +61,9 @@ test('defaultPatchingPrompts: sentences differing in one name, of equal length w
   assert.equal(a.length, b.length);
   assert.ok(a.length <= 48);
   assert.ok(d.clean.includes('John') && d.corrupt.includes('Mary'));
+  // Every token's label reads back as that token, including bytes that decode to U+FFFD alone.
+  for (const id of [66, 200, 240]) assert.equal(singleToken(m, tokenString(m, id), 'answer'), id);
+  assert.equal(tokenString(m, 200), '\uFFFD#200');
 });
 
 test('neuronsView: hook_post equals relu(LN(resid_mid) W_in + b_in); top tokens and samples are the largest', async () => {

@@ -11,15 +11,9 @@ import { Rng } from '../../engine/random.js';
 import { bigramsView, type BigramsView } from './bigrams.js';
 import { corpusWindows } from './neurons.js';
 import { tokenString } from './prompt.js';
+import { FRAMEWORK_SECTIONS, type FrameworkSectionId } from './frameworkSections.js';
 
-/** The paper's sections, in order, and the number of layers the model each is shown on has. */
-export const FRAMEWORK_SECTIONS = [
-  { id: 'zero', title: 'Zero-layer transformers: bigram statistics', layers: 0 },
-  { id: 'one', title: 'One-layer attention-only transformers: skip-trigrams and copying', layers: 1 },
-  { id: 'two', title: 'Two-layer attention-only transformers: composition and induction heads', layers: 2 },
-  { id: 'terms', title: 'Term importance: which paths matter', layers: 2 },
-] as const;
-export type FrameworkSectionId = (typeof FRAMEWORK_SECTIONS)[number]['id'];
+export { FRAMEWORK_SECTIONS, type FrameworkSectionId };
 
 /** One section of the guided framework view on one model: its claims (as `reproduce` checks them) and figure data. */
 export interface FrameworkSectionView {

@@ -25,9 +25,14 @@ export interface PromptView {
   headLabels: string[][];
 }
 
-/** A token's display string: the tokenizer's, or `#id` for a model without one. */
+/**
+ * A token's display string: the tokenizer's, or `#id` for a model without one. Tokens that are part of a UTF-8
+ * character all decode to U+FFFD; they get their id too (`\uFFFD#id`, as the report labels them), so they differ.
+ */
 export function tokenString(model: HookedTransformer, id: number): string {
-  return model.tokenizer ? model.tokenizer.decode([id]) : `#${id}`;
+  if (!model.tokenizer) return `#${id}`;
+  const s = model.tokenizer.decode([id]);
+  return s.includes('\uFFFD') ? `\uFFFD#${id}` : s;
 }
 
 /**
@@ -102,7 +107,9 @@ export function topIndices(row: ArrayLike<number>, k: number): number[] {
 
 /** Reads one token of the model's vocabulary: text for a model with a tokenizer, an id (`7` or `#7`) without. */
 export function singleToken(model: HookedTransformer, s: string, what: string): number {
-  const a = model.tokenizer ? model.tokenizer.encode(s) : [Number(s.trim().replace(/^#/, ''))];
+  // `#id` (or the `\uFFFD#id` tokenString gives) names a token by its id, with or without a tokenizer.
+  const byId = /^\s*\uFFFD?#(\d+)\s*$/.exec(s);
+  const a = byId ? [Number(byId[1])] : model.tokenizer ? model.tokenizer.encode(s) : [Number(s.trim())];
   if (a.length !== 1 || !Number.isInteger(a[0]) || a[0]! < 0 || a[0]! >= model.cfg.d_vocab_out) {
     throw new Error(`${what}: ${JSON.stringify(s)} is not a single token of this model's vocabulary${model.tokenizer ? '' : ' (give a token id)'}`);
   }

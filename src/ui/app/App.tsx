@@ -8,13 +8,20 @@ import { CircuitsView, HeadsView } from './views/HeadsView.js';
 import { CompositionView } from './views/CompositionView.js';
 import { AttributionView } from './views/AttributionView.js';
 import { TrainView } from './views/TrainView.js';
+import { PatchingView } from './views/PatchingView.js';
+import { NeuronsView } from './views/NeuronsView.js';
+import { BigramsView } from './views/BigramsView.js';
+import { FrameworkView } from './views/FrameworkView.js';
 import type { ViewProps } from './views/common.js';
 import { appStyles } from './styles.js';
 
 const TITLES: Record<ViewName, string> = {
   model: 'Model', prompt: 'Prompt', attention: 'Attention', heads: 'Heads', circuits: 'Circuits',
-  composition: 'Composition', attribution: 'Attribution', train: 'Train',
+  composition: 'Composition', attribution: 'Attribution', patching: 'Patching', neurons: 'Neurons', bigrams: 'Zero-layer',
+  framework: 'Framework', train: 'Train',
 };
+/** Views that do not read the shared prompt (they have their own inputs, or none). */
+const NO_PROMPT: readonly ViewName[] = ['train', 'model', 'patching', 'bigrams', 'framework'];
 const DEFAULT_PROMPT = 'The cat sat on the mat. The cat sat on the mat.';
 
 function useRoute(): [Route, (c: Partial<Route>) => void] {
@@ -54,6 +61,8 @@ export function App() {
   const [loading, setLoading] = useState<string | null>(null);
   /** The name of a model loaded from this tab (dropped or trained here), shown in the picker. */
   const [local, setLocal] = useState<string | null>(null);
+  /** Bumped on every load: the views remount, so that none shows (or keeps) the previous model's results. */
+  const [loads, setLoads] = useState(0);
 
   useEffect(() => { void fetchJSON<ModelEntry[]>('./models.json').then((m) => setModels(m ?? [])); }, []);
   const entry = route.model === 'local' ? undefined : models.find((m) => m.id === route.model) ?? (route.model === null ? models[0] : undefined);
@@ -65,6 +74,7 @@ export function App() {
     for (const f of entry.files) if (f !== 'metrics.jsonl') urls[f] = entry.base + f;
     engine.request({ type: 'load', source: { urls } }).then(async (i) => {
       setInfo(i);
+      setLoads((n) => n + 1);
       setMetrics(entry.files.includes('metrics.jsonl') ? parseMetrics(await (await fetch(entry.base + 'metrics.jsonl')).text()) : null);
     }, (e: Error) => setError(e.message)).finally(() => setLoading(null));
   }, [entry?.id]);
@@ -72,7 +82,7 @@ export function App() {
   const loadLocal = (source: { files: File[] } | { bytes: Record<string, Uint8Array> }, m: Record<string, unknown>[] | null, name: string) => {
     setLoading(name);
     setError(null);
-    engine.request({ type: 'load', source }).then((i) => { setInfo(i); setMetrics(m); setLocal(name); go({ model: 'local', view: route.view === 'train' ? 'heads' : route.view }); },
+    engine.request({ type: 'load', source }).then((i) => { setInfo(i); setLoads((n) => n + 1); setMetrics(m); setLocal(name); go({ model: 'local', view: route.view === 'train' ? 'heads' : route.view }); },
       (e: Error) => setError(e.message)).finally(() => setLoading(null));
   };
   const onDrop = async (files: File[]) => {
@@ -81,7 +91,7 @@ export function App() {
   };
 
   const prompt = route.prompt ?? (info && !info.hasTokenizer ? defaultIds(Number(info.config['d_vocab'])) : DEFAULT_PROMPT);
-  const props: ViewProps | null = info ? { engine, info, route, go, prompt, metrics } : null;
+  const props: ViewProps | null = info ? { engine, info, route, go, prompt, metrics, models, modelId: entry?.id ?? null } : null;
   return (
     <div class="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); void onDrop(Array.from(e.dataTransfer?.files ?? [])); }}>
       <header class="app-header">
@@ -97,7 +107,7 @@ export function App() {
           <label class="cs-btn">open a model folder<input type="file" hidden {...{ webkitdirectory: '' }} multiple onChange={(e) => void onDrop(Array.from((e.target as HTMLInputElement).files ?? []))} /></label>
         </span>
       </header>
-      {route.view !== 'train' && route.view !== 'model' && (
+      {!NO_PROMPT.includes(route.view) && (
         <form class="app-prompt" onSubmit={(e) => { e.preventDefault(); go({ prompt: (e.currentTarget.elements.namedItem('prompt') as HTMLInputElement).value }); }}>
           <label>prompt <input name="prompt" value={prompt} placeholder={info && !info.hasTokenizer ? 'token ids, e.g. 5 9 2 5 9 2' : 'text'} /></label>
           <button type="submit" class="cs-btn">run</button>
@@ -110,13 +120,19 @@ export function App() {
         {route.view !== 'train' && !props && !loading && !error && (
           <p class="app-explain">No model yet: drop a model folder (config.json and model.safetensors: a circuitscope run, a TransformerLens state dict or a Hugging Face GPT-2) anywhere on this page, or train one under <a href={routeHash({ ...route, view: 'train' })}>Train</a>.</p>
         )}
-        {props && route.view === 'model' && <ModelView {...props} />}
-        {props && route.view === 'prompt' && <PromptView {...props} />}
-        {props && route.view === 'attention' && <AttentionView {...props} />}
-        {props && route.view === 'heads' && <HeadsView {...props} />}
-        {props && route.view === 'circuits' && <CircuitsView {...props} />}
-        {props && route.view === 'composition' && <CompositionView {...props} />}
-        {props && route.view === 'attribution' && <AttributionView {...props} />}
+        {props && <div key={loads}>
+        {route.view === 'model' && <ModelView {...props} />}
+        {route.view === 'prompt' && <PromptView {...props} />}
+        {route.view === 'attention' && <AttentionView {...props} />}
+        {route.view === 'heads' && <HeadsView {...props} />}
+        {route.view === 'circuits' && <CircuitsView {...props} />}
+        {route.view === 'composition' && <CompositionView {...props} />}
+        {route.view === 'attribution' && <AttributionView {...props} />}
+        {route.view === 'patching' && <PatchingView {...props} />}
+        {route.view === 'neurons' && <NeuronsView {...props} />}
+        {route.view === 'bigrams' && <BigramsView {...props} />}
+        {route.view === 'framework' && <FrameworkView {...props} />}
+        </div>}
       </main>
     </div>
   );

@@ -1,7 +1,8 @@
 // Messages between the app (main thread) and its analysis worker. Every request carries an id; the worker answers
 // each with a result or a one-line error.
 import type {
-  AblationKind, AblationView, AttributionView, CircuitsView, CompositionView, HeadsView, PatchingView, PromptView,
+  AblationKind, AblationView, AttributionView, BigramsView, CircuitsView, CompositionView, FrameworkSectionId, FrameworkSectionView,
+  HeadsView, NeuronsView, PatchingView, PromptView,
 } from '../../analysis/views/index.js';
 
 /** A model the server offers: its files are fetched from `base` + file name. */
@@ -20,15 +21,22 @@ export interface ModelInfo {
   backend: string;
 }
 
+/** Where a model's files come from: the server, a dropped folder, or bytes trained in this tab. */
+export type ModelSource = { urls: Record<string, string> } | { files: File[] } | { bytes: Record<string, Uint8Array> };
+
 export type Request =
-  | { type: 'load'; source: { urls: Record<string, string> } | { files: File[] } | { bytes: Record<string, Uint8Array> } }
+  | { type: 'load'; source: ModelSource }
   | { type: 'prompt'; text: string }
   | { type: 'heads' }
   | { type: 'circuits'; layer: number; head: number; text: string }
   | { type: 'composition'; text: string }
   | { type: 'attribution'; text: string; answer?: string }
   | { type: 'ablate'; text: string; layer: number; head: number; kind: AblationKind }
-  | { type: 'patch'; clean?: string; corrupt?: string; answer?: string; wrong?: string };
+  | { type: 'patch'; clean?: string; corrupt?: string; answer?: string; wrong?: string }
+  | { type: 'neurons'; text: string; layer: number; neuron: number }
+  | { type: 'bigrams' }
+  /** One section of the guided framework, on the loaded model (null) or a served one, loaded beside it. */
+  | { type: 'framework'; section: FrameworkSectionId; model: { key: string; urls: Record<string, string> } | null };
 
 export interface Results {
   load: ModelInfo;
@@ -39,6 +47,9 @@ export interface Results {
   attribution: AttributionView;
   ablate: AblationView;
   patch: PatchingView;
+  neurons: NeuronsView;
+  bigrams: BigramsView;
+  framework: FrameworkSectionView & { modelKey: string | null };
 }
 
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };

@@ -30,7 +30,19 @@ body { margin: 0; background: #fafafa; }
 .app-bar-neg { background: #c0504d; }
 .app-num { font-variant-numeric: tabular-nums; padding-left: 8px; color: #444; }
 .app-headbuttons { display: flex; flex-direction: column; gap: 4px; margin: 6px 0; }
-.app-result { font-size: 14px; }
+.app-result { font-size: 14px; max-width: 1000px; line-height: 1.5; }
+.app-fields { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; font-size: 13px; margin: 8px 0; }
+.app-fields input { font: inherit; padding: 4px 6px; width: 9em; }
+.app-fields input.app-wide { width: min(520px, 60vw); }
+.app-section { border-top: 1px solid #e2e2e2; margin-top: 18px; padding-top: 4px; }
+.app-section h3 { font-size: 16px; }
+.app-claim { font-size: 14px; max-width: 900px; line-height: 1.45; margin: 4px 0 8px; font-style: italic; }
+.app-note { font-size: 13px; color: #555; }
+.app-claims { font-size: 13px; padding-left: 18px; max-width: 1000px; }
+.app-claims li { margin: 4px 0; }
+.app-holds { color: #1c6b2f; font-weight: 600; }
+.app-fails { color: #a11; font-weight: 600; }
+.app-measured { color: #555; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 `;
 
 let added = false;

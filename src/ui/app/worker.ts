@@ -5,19 +5,22 @@ import { setRuntime } from '../../engine/runtime.js';
 import { deferredWebRuntime } from '../../browser/runtime.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import {
-  ablationView, attributionView, circuitsView, compositionView, headsView, patchingView, promptView,
+  ablationView, attributionView, bigramsView, circuitsView, compositionView, frameworkSection, headsView, neuronsView, patchingView, promptView,
 } from '../../analysis/views/index.js';
-import type { ModelInfo, Reply, Request } from './protocol.js';
+import type { ModelInfo, ModelSource, Reply, Request } from './protocol.js';
+import { corpusSample, heldOutStream } from './corpus.js';
 
 setRuntime(deferredWebRuntime);
 let model: HookedTransformer | null = null;
+/** Models the framework view loads beside the current one (by the server's model id), kept for the session. */
+const others = new Map<string, Promise<HookedTransformer>>();
 
 function need(): HookedTransformer {
   if (!model) throw new Error('no model is loaded');
   return model;
 }
 
-async function load(source: Extract<Request, { type: 'load' }>['source']): Promise<ModelInfo> {
+async function read(source: ModelSource): Promise<HookedTransformer> {
   let input: Record<string, Uint8Array> | File[];
   if ('urls' in source) {
     input = {};
@@ -28,10 +31,25 @@ async function load(source: Extract<Request, { type: 'load' }>['source']): Promi
     }
   } else input = 'files' in source ? source.files : source.bytes;
   // As TransformerLens's from_pretrained: weights processed (LayerNorm folded, writers centred) for the analyses.
-  model = await loadModelFromFiles(input, { processWeights: true });
+  return loadModelFromFiles(input, { processWeights: true });
+}
+
+async function load(source: ModelSource): Promise<ModelInfo> {
+  model = await read(source);
   const info = await installWebRuntime();
   const params = Object.values(model.weights).reduce((s, t) => s + t.data.length, 0);
   return { config: { ...model.cfg }, params, hasTokenizer: model.tokenizer !== null, backend: `${info.backend}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` };
+}
+
+function other(m: { key: string; urls: Record<string, string> } | null): Promise<HookedTransformer> {
+  if (!m) return Promise.resolve(need());
+  let p = others.get(m.key);
+  if (!p) {
+    p = read({ urls: m.urls });
+    others.set(m.key, p);
+    p.catch(() => others.delete(m.key));
+  }
+  return p;
 }
 
 async function handle(r: Request): Promise<unknown> {
@@ -44,6 +62,19 @@ async function handle(r: Request): Promise<unknown> {
     case 'attribution': return attributionView(need(), r.text, r.answer);
     case 'ablate': return ablationView(need(), r.text, r.layer, r.head, r.kind);
     case 'patch': return patchingView(need(), r);
+    case 'neurons': {
+      const m = need();
+      return neuronsView(m, r.text, r.layer, r.neuron, await corpusSample(m));
+    }
+    case 'bigrams': {
+      const m = need();
+      return bigramsView(m, await heldOutStream(m));
+    }
+    case 'framework': {
+      const m = await other(r.model);
+      const s = await heldOutStream(m);
+      return { ...(await frameworkSection(m, r.section, s?.stream ?? null, s?.name)), modelKey: r.model?.key ?? null };
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { EngineClient } from '../client.js';
-import type { ModelInfo } from '../protocol.js';
+import type { ModelEntry, ModelInfo } from '../protocol.js';
 import type { Route } from '../route.js';
 
 /** What every view gets: the engine, the loaded model's info, the route, and a way to change it. */
@@ -14,6 +14,29 @@ export interface ViewProps {
   prompt: string;
   /** The run's metrics.jsonl records, when the model came with them. */
   metrics: Record<string, unknown>[] | null;
+  /** The models the server offers (models.json), and which of them is loaded (null: one from this tab). */
+  models: ModelEntry[];
+  modelId: string | null;
+}
+
+/** A small form of labelled text inputs, submitted together (Enter or the button). */
+export function Fields({ fields, onSubmit, button = 'run' }: {
+  fields: { name: string; label: string; value: string; placeholder?: string; wide?: boolean }[];
+  onSubmit: (values: Record<string, string>) => void;
+  button?: string;
+}) {
+  return (
+    <form class="app-fields" onSubmit={(e) => {
+      e.preventDefault();
+      const f = e.currentTarget;
+      onSubmit(Object.fromEntries(fields.map((x) => [x.name, (f.elements.namedItem(x.name) as HTMLInputElement).value])));
+    }}>
+      {fields.map((x) => (
+        <label>{x.label} <input name={x.name} value={x.value} placeholder={x.placeholder} class={x.wide ? 'app-wide' : undefined} /></label>
+      ))}
+      <button type="submit" class="cs-btn">{button}</button>
+    </form>
+  );
 }
 
 /** Runs an engine request whenever `key` changes; the view shows a spinner, the result or the one-line error. */
