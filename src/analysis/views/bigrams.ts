@@ -1,5 +1,5 @@
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { bigramCounts, compareBigrams, pearson, ranks } from '../bigram.js';
+import { bigramCounts, compareBigrams, modelBigramLogProbs, pearson, ranks } from '../bigram.js';
 import { tokenString } from './prompt.js';
 
 /** The Zero-layer view: the model's bigram table beside the corpus's, over the corpus's most frequent tokens. */
@@ -64,18 +64,11 @@ export function directPathLogProbs(model: HookedTransformer, tokens: readonly nu
   });
 }
 
-/** A zero-layer model's own log-probabilities for each token, averaged over `P` positions (as compareBigrams). */
+/** A zero-layer model's own log-probabilities for each token (modelBigramLogProbs: averaged over positions). */
 async function zeroLayerLogProbs(model: HookedTransformer, tokens: readonly number[], P: number): Promise<Float64Array[]> {
   const V = model.cfg.d_vocab_out;
-  const logits = await model.run(tokens.map((t) => new Array<number>(P).fill(t)));
-  return tokens.map((_, r) => {
-    const acc = new Float64Array(V);
-    for (let p = 0; p < P; p++) {
-      const lp = logSoftmax(logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V));
-      for (let j = 0; j < V; j++) acc[j]! += lp[j]! / P;
-    }
-    return acc;
-  });
+  const flat = await modelBigramLogProbs(model, tokens, P);
+  return tokens.map((_, r) => flat.subarray(r * V, (r + 1) * V));
 }
 
 /**
