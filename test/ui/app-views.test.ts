@@ -17,6 +17,7 @@ import { writeModelDir } from '../../src/io/modelDir.js';
 import { HookedTransformer } from '../../src/model/hookedTransformer.js';
 import type { ConfigInput } from '../../src/model/config.js';
 import { ByteTokenizer } from '../../src/tokenize/index.js';
+import { displayToken } from '../../src/ui/lib/format.js';
 import { splitDocuments, tokenizeDocuments } from '../../src/data/index.js';
 import { bigramsView, corpusWindows, frameworkSection, neuronsView, patchingView } from '../../src/analysis/views/index.js';
 
@@ -73,7 +74,8 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     await page.waitForSelector('[data-testid=patch-metric]', { timeout: 60_000 });
     const want = await patchingView(await load('bytes-2l'));
     const text = await page.locator('[data-testid=patch-metric]').innerText();
-    assert.ok(text.includes(want.metric), `"${text}" states ${want.metric}`);
+    const metric = `logit(${displayToken(want.answer)}) − logit(${displayToken(want.wrong)}) at the last position`;
+    assert.ok(text.includes(metric), `"${text}" states ${metric}`);
     assert.ok(text.includes(want.cleanValue.toFixed(3)) && text.includes(want.corruptValue.toFixed(3)), text);
     assert.equal(await page.inputValue('input[name=clean]'), want.clean);
     assert.ok(await page.isVisible('text=Patching the residual stream (resid_pre)'));
@@ -97,7 +99,7 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     await page.waitForSelector('[data-testid=patch-metric]', { timeout: 60_000 });
     const want = await patchingView(await loadModel(join(ROOT, 'test/fixtures/attn-only-2l'), { processWeights: true }));
     assert.equal(await page.inputValue('input[name=corrupt]'), want.corrupt);
-    assert.ok((await page.locator('[data-testid=patch-metric]').innerText()).includes(want.metric));
+    assert.ok((await page.locator('[data-testid=patch-metric]').innerText()).includes(`logit(${want.answer}) − logit(${want.wrong})`));
     await page.screenshot({ path: join(SHOTS, 'app-patching-ids.png'), fullPage: true });
     guard.assertClean();
     await page.close();

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Bars, Heatmap } from '../../components/index.js';
 import type { AblationKind } from '../../../analysis/views/index.js';
 import { Explain, Status, useRequest, type ViewProps } from './common.js';
+import { routeHash } from '../route.js';
 
 /** Logit lens, direct logit attribution, head ablation and activation patching on the prompt. */
 export function AttributionView(props: ViewProps) {
@@ -23,6 +24,7 @@ export function AttributionView(props: ViewProps) {
         </>
       )}</Status>
       <Ablation {...props} />
+      <Explain>Activation patching between a clean and a corrupted prompt (layer × position and layer × head) is in the <a href={routeHash({ ...props.route, view: 'patching' })}>Patching</a> view.</Explain>
     </section>
   );
 }
