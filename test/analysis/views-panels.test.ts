@@ -71,7 +71,7 @@ test('neuronsView: hook_post equals relu(LN(resid_mid) W_in + b_in); top tokens 
   const text = '3 1 4 1 5 9 2 6 5 3';
   const ids = text.split(' ').map(Number);
   const rows = [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 1], [2, 2, 4, 4, 6, 6, 8, 8]];
-  const v = await neuronsView(m, text, 1, 3, { rows, name: 'three rows' }, { k: 4, context: 2 });
+  const v = await neuronsView(m, text, 1, 3, { rows, name: 'three rows' }, { k: 10, context: 2 });
   const mid = (await m.runWithCache([ids], { names: ['blocks.1.hook_resid_mid'] })).cache.get('blocks.1.hook_resid_mid').data;
   const D = 8;
   const w = m.weights['blocks.1.ln2.w']!.data; const b = m.weights['blocks.1.ln2.b']!.data;
@@ -96,6 +96,8 @@ test('neuronsView: hook_post equals relu(LN(resid_mid) W_in + b_in); top tokens 
   assert.ok(close(v.topTokens[0]!.max, best));
   assert.equal(v.corpusTokens, 24);
   assert.equal(v.samples[0]!.values[v.samples[0]!.at], v.samples[0]!.max);
+  assert.equal(v.topTokens.length + v.bottomTokens.length, 15, 'top 10 and the 5 other token types of the rows');
+  assert.ok(v.bottomTokens.every((b) => !v.topTokens.some((t) => t.token === b.token)));
   const tok2 = all.filter((o) => o.tok === 2);
   const row2 = v.topTokens.find((t) => t.token === '#2') ?? v.bottomTokens.find((t) => t.token === '#2');
   if (row2) { assert.equal(row2.count, tok2.length); assert.ok(close(row2.mean, tok2.reduce((s, o) => s + o.v, 0) / tok2.length)); }

@@ -49,8 +49,10 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     await make('bytes-0l', { n_layers: 0, attn_only: true, seed: 7 });
     await make('bytes-1l', { n_layers: 1, attn_only: true, seed: 8 });
     const site = await buildSite({ outdir: join(dir, 'site'), minify: true });
-    // ids: 0 bytes-2l, 1 attn-only-2l fixture (no tokenizer), 2 gelu-1l, 3 0l, 4 1l
-    server = await startUiServer({ siteDir: site, models: await modelsToServe([dirs['bytes-2l']!, join(ROOT, 'test/fixtures/attn-only-2l'), dirs['bytes-gelu-1l']!, dirs['bytes-0l']!, dirs['bytes-1l']!]) });
+    // ids: 0 bytes-2l, 1 attn-only-2l fixture (no tokenizer), 2 gelu-1l, 3 0l, 4 1l, 5 gelu-2l-ln fixture (no tokenizer)
+    server = await startUiServer({ siteDir: site, models: await modelsToServe([
+      dirs['bytes-2l']!, join(ROOT, 'test/fixtures/attn-only-2l'), dirs['bytes-gelu-1l']!, dirs['bytes-0l']!, dirs['bytes-1l']!, join(ROOT, 'test/fixtures/gelu-2l-ln'),
+    ]) });
     browser = await launchChromium();
     const docs = splitDocuments(await readBrownCorpus(), 0.1);
     stream = tokenizeDocuments(tok, docs.validation);
@@ -116,8 +118,8 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     assert.equal(shown.length, want.activations.length);
     shown.forEach((x, i) => assert.ok(Math.abs(x - want.activations[i]!) < 1e-4, `token ${i}: ${x} vs ${want.activations[i]}`));
     assert.ok((await page.locator('[data-testid=neuron-corpus]').innerText()).includes(want.corpusTokens.toLocaleString('en')));
-    const top = await page.locator('.cs-topk-cell').first().getAttribute('data-value');
-    assert.ok(Math.abs(Number(top) - want.topTokens[0]!.max) < 1e-4, `top token ${top} vs ${want.topTokens[0]!.max}`);
+    const first = await page.locator('.cs-topk-cell').first().getAttribute('data-value');
+    assert.ok(Math.abs(Number(first) - want.topTokens[0]!.max) < 1e-4, `top token ${first} vs ${want.topTokens[0]!.max}`);
     assert.equal(await page.locator('.cs-sample').count(), want.samples.length);
     await page.screenshot({ path: join(SHOTS, 'app-neurons.png'), fullPage: true });
     // A most-active neuron button moves the URL and the view to it.
@@ -125,6 +127,13 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     await page.click(`button[data-neuron="${n}"]`);
     await page.waitForSelector(`text=L0 N${n} on the prompt`);
     assert.ok(page.url().includes(`neuron=${n}`));
+    // Without a tokenizer there is no corpus: the prompt's ids are the sample.
+    await page.goto(server.url + '#/neurons?model=5&layer=1&neuron=7&prompt=3 1 4 1 5 9 2 6');
+    await page.waitForSelector('[data-testid=neuron-corpus] >> text=the prompt (no corpus at hand)', { timeout: 60_000 });
+    const g = await neuronsView(await loadModel(join(ROOT, 'test/fixtures/gelu-2l-ln'), { processWeights: true }), '3 1 4 1 5 9 2 6', 1, 7, null);
+    const top = await page.locator('.cs-topk-cell').first().getAttribute('data-value');
+    assert.ok(Math.abs(Number(top) - g.topTokens[0]!.max) < 1e-4, `top token ${top} vs ${g.topTokens[0]!.max}`);
+    await page.screenshot({ path: join(SHOTS, 'app-neurons-ids.png'), fullPage: true });
     await page.goto(server.url + '#/neurons?model=0');
     await page.waitForSelector('text=This model is attention-only', { timeout: 60_000 });
     guard.assertClean();

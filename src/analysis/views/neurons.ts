@@ -33,7 +33,7 @@ export interface NeuronsView {
   corpusTokens: number;
   /** Token types by their largest activation over the corpus (`count`: occurrences; `mean`: mean activation). */
   topTokens: { token: string; max: number; mean: number; count: number }[];
-  /** The lowest, likewise (most negative first). */
+  /** The lowest, likewise (most negative first), leaving out those in topTokens. */
   bottomTokens: { token: string; max: number; mean: number; count: number }[];
   /** The top-activating occurrences with the text before them (at most one per overlapping window). */
   samples: NeuronSample[];
@@ -106,7 +106,8 @@ export async function neuronsView(
   }));
   const typed = [...stats.entries()].map(([tok, s]) => ({ token: tokenString(model, tok), max: s.max, mean: s.sum / s.count, count: s.count }));
   const topTokens = [...typed].sort((x, y) => y.max - x.max).slice(0, k);
-  const bottomTokens = [...typed].sort((x, y) => x.max - y.max).slice(0, k);
+  // The bottom list leaves out the top list's tokens (with few token types the two would repeat each other).
+  const bottomTokens = typed.filter((t) => !topTokens.includes(t)).sort((x, y) => x.max - y.max).slice(0, k);
   occurrences.sort((x, y) => y.v - x.v);
   const samples: NeuronSample[] = [];
   const taken: { r: number; t: number }[] = [];

@@ -2,6 +2,9 @@ import { ColoredTokens, TopkTokens } from '../../components/index.js';
 import { TopkSamples } from '../../components/TopkSamples/index.js';
 import { Explain, Status, useRequest, type ViewProps } from './common.js';
 
+/** The largest |value| (a diverging scale centred at zero: the sign of an activation matters). */
+const peak = (xs: readonly number[]) => Math.max(1e-9, ...xs.map(Math.abs));
+
 /** One MLP neuron: the prompt coloured by its activation, and its top tokens and text windows over a corpus sample. */
 export function NeuronsView({ engine, info, route, go, prompt }: ViewProps) {
   const c = info.config;
@@ -37,7 +40,8 @@ export function NeuronsView({ engine, info, route, go, prompt }: ViewProps) {
           <p class="app-picker">most active on the prompt: {v.promptTop.map((t) => (
             <button type="button" class="cs-btn" data-neuron={t.neuron} aria-pressed={t.neuron === neuron} title={`max ${t.max.toFixed(3)}`} onClick={() => pick(t.neuron)}>N{t.neuron}</button>))}
           </p>
-          <ColoredTokens tokens={v.tokens} values={v.activations} title={`${name} on the prompt`} valueLabel={`${name} activation`} />
+          <ColoredTokens tokens={v.tokens} values={v.activations} title={`${name} on the prompt`} valueLabel={`${name} activation`}
+            scale="diverging" min={-peak(v.activations)} max={peak(v.activations)} />
           <p class="app-explain" data-testid="neuron-corpus">Over {v.corpus}: {v.corpusTokens.toLocaleString('en')} tokens.</p>
           <div class="app-row">
             <TopkTokens title={`${name}: top and bottom tokens`} subtitle="each token's largest activation over the sample" valueLabel="max activation"
