@@ -57,10 +57,16 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
   const H = two.model.n_heads;
   const k = two.composition?.scores.k ?? [];
   let best = { a: -1, b: -1, s: -1 };
-  for (let a = 0; a < H; a++) for (let bb = H; bb < 2 * H; bb++) if ((k[a]?.[bb] ?? 0) > best.s) best = { a, b: bb - H, s: k[a]![bb]! };
+  for (let a = 0; a < H; a++) {
+    for (let bb = H; bb < 2 * H; bb++) {
+      const s = k[a]?.[bb] ?? -1; // a report without composition scores has no pair to name
+      if (s > best.s) best = { a, b: bb - H, s };
+    }
+  }
   claims.push({
     claim: 'the previous-token head K-composes into the induction head (the top layer-0 -> layer-1 K-composition pair)',
-    measured: `top K pair L0H${best.a} -> L1H${best.b} (${f(best.s)}, random baseline ${f(two.composition?.baseline.k ?? NaN)}); L0H${ph} -> L1H${ih}: ${f(k[ph]?.[H + ih] ?? 0)}`,
+    measured: best.a < 0 ? 'no K-composition scores in the two-layer report'
+      : `top K pair L0H${best.a} -> L1H${best.b} (${f(best.s)}, random baseline ${f(two.composition?.baseline.k ?? NaN)}); L0H${ph} -> L1H${ih}: ${f(k[ph]?.[H + ih] ?? 0)}`,
     holds: best.a === ph && best.b === ih,
   });
   const copyInd = two.copying?.scores[1]?.[ih] ?? 0;
