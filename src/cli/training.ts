@@ -59,6 +59,7 @@ export async function trainInTerminal(target: TrainRunTarget, o: { json: boolean
     };
   }
   if (outcome.status === 'diverged' && (json || o.quietResult)) process.stderr.write(`circuitscope: training diverged: ${outcome.message}\n`);
+  if (!json && o.quietResult) (progress as Progress | null)?.note(outcome.message);
   if (!json && !o.quietResult) console.log(`${outcome.status}: ${outcome.message}; run in ${run.dir}`);
   return { code: outcome.status === 'diverged' ? 1 : outcome.status === 'stopped' ? 130 : 0, run, outcome };
 }

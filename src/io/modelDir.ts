@@ -95,6 +95,9 @@ export async function writeFilesAtomically(dir: string, files: Readonly<Record<s
     }
   } catch (e) {
     await Promise.all(temps.map(([tmp]) => unlink(tmp).catch(() => undefined)));
+    // A write's error (ENOSPC, EIO) names no file: name the one being written.
+    const err = e as NodeJS.ErrnoException;
+    if (err.code && !err.path && temps.length > 0) err.path = temps.at(-1)![1];
     throw e;
   }
   for (const [tmp, target] of temps) await rename(tmp, target);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { HookedTransformerConfig } from '../model/config.js';
 import { parseSafetensors, serializeSafetensors } from '../model/safetensors.js';
 import type { StateDict } from '../model/weights.js';
+import type { Tensor } from '../engine/tensor.js';
+import { InputError } from '../engine/errors.js';
 import { parseTrainerState, serializeTrainerState } from '../train/checkpoint.js';
 import type { Checkpoint, MetricsRecord } from '../train/trainer.js';
 import { writeFilesAtomically } from './modelDir.js';
@@ -14,6 +16,9 @@ import { writeFilesAtomically } from './modelDir.js';
  * Every file but metrics.jsonl is replaced atomically; the trainer state is written last, so a crash between
  * files leaves a state whose step is never ahead of the weights it was saved with.
  */
+/** Prefix of the weights' copy inside trainer_state.safetensors. */
+const STATE_WEIGHTS = 'weights.';
+
 export class RunDir {
   constructor(readonly dir: string) {}
 
@@ -41,22 +46,28 @@ export class RunDir {
 
   async readJson(name: string): Promise<unknown> {
     const text = await readFile(this.path(name), 'utf8').catch(() => {
-      throw new Error(`${this.path(name)}: no such file`);
+      throw new InputError(`${this.path(name)}: no such file`);
     });
     try {
       return JSON.parse(text);
     } catch {
-      throw new Error(`${this.path(name)}: not valid JSON`);
+      throw new InputError(`${this.path(name)}: not valid JSON`);
     }
   }
 
-  /** Saves weights, config and trainer state (the checkpoint), in that order. */
+  /**
+   * Saves config, weights and trainer state (the checkpoint), renamed in that order. The trainer state also holds
+   * a copy of the weights (`weights.<name>`): a process killed between the two renames leaves new weights beside
+   * the previous state, and resuming then takes the state's own weights, so it continues exactly.
+   */
   async saveCheckpoint(cfg: HookedTransformerConfig, c: Checkpoint): Promise<void> {
-    // Renamed in this order: the trainer state, whose step says how far the run got, comes last.
+    const state = parseSafetensors(serializeTrainerState(c), 'trainer state');
+    const withWeights: Record<string, Tensor> = { ...state.tensors };
+    for (const [name, t] of Object.entries(c.weights)) withWeights[`${STATE_WEIGHTS}${name}`] = t;
     await writeFilesAtomically(this.dir, {
       'config.json': `${JSON.stringify(cfg, null, 2)}\n`,
       'model.safetensors': serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
-      'trainer_state.safetensors': serializeTrainerState(c),
+      'trainer_state.safetensors': serializeSafetensors(withWeights, state.metadata),
     });
   }
 
@@ -66,12 +77,25 @@ export class RunDir {
     const bytes = await readFile(where).catch(() => {
       throw new Error(`${this.dir}: no checkpoint to resume (model.safetensors is missing)`);
     });
-    const weights = parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), where).tensors as StateDict;
+    const model = parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), where);
     const stateWhere = this.path('trainer_state.safetensors');
     const state = await readFile(stateWhere).catch(() => {
-      throw new Error(`${this.dir}: no trainer state to resume (trainer_state.safetensors is missing)`);
+      throw new InputError(`${this.dir}: no trainer state to resume (trainer_state.safetensors is missing)`);
     });
-    return parseTrainerState(new Uint8Array(state.buffer, state.byteOffset, state.byteLength), weights, stateWhere);
+    const stateBytes = new Uint8Array(state.buffer, state.byteOffset, state.byteLength);
+    const parsed = parseSafetensors(stateBytes, stateWhere);
+    let weights = model.tensors as StateDict;
+    if (model.metadata['step'] !== parsed.metadata['step']) {
+      // Killed between the renames of a checkpoint: the state is the previous checkpoint's, with its weights.
+      const own: StateDict = {};
+      for (const name of Object.keys(weights)) {
+        const t = parsed.tensors[`${STATE_WEIGHTS}${name}`];
+        if (!t) throw new InputError(`${this.dir}: model.safetensors is at step ${model.metadata['step']} but trainer_state.safetensors at step ${parsed.metadata['step']}, without its own weights; the run cannot continue exactly`);
+        own[name] = t as StateDict[string];
+      }
+      weights = own;
+    }
+    return parseTrainerState(stateBytes, weights, stateWhere);
   }
 
   async appendMetrics(r: MetricsRecord): Promise<void> {
@@ -81,7 +105,17 @@ export class RunDir {
   /** Metrics records already written (resuming keeps those up to the checkpoint's step and drops the rest). */
   async readMetrics(): Promise<MetricsRecord[]> {
     const text = await readFile(this.path('metrics.jsonl'), 'utf8').catch(() => '');
-    return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsRecord);
+    // A process killed (or a disk filled) mid-append leaves a torn last line: it is dropped, as it was never logged.
+    const out: MetricsRecord[] = [];
+    for (const l of text.split('\n')) {
+      if (!l.trim()) continue;
+      try {
+        out.push(JSON.parse(l) as MetricsRecord);
+      } catch {
+        // torn line
+      }
+    }
+    return out;
   }
 
   async rewriteMetrics(records: readonly MetricsRecord[]): Promise<void> {

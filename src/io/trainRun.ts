@@ -42,7 +42,7 @@ export interface TrainRunProgress {
  * and change how often it logs and evaluates; nothing else about a run can change once it has started.
  */
 export type TrainRunTarget =
-  | { resume: string; steps?: number; evalEvery?: number; logEvery?: number }
+  | { resume: string; steps?: number; evalEvery?: number; logEvery?: number; checkpointEvery?: number }
   | { preset: Preset; out: string; data: string };
 
 export interface TrainRunOptions {
@@ -71,6 +71,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     source = meta.data;
     if (target.evalEvery !== undefined) preset.train.evalEvery = target.evalEvery;
     if (target.logEvery !== undefined) preset.train.logEvery = target.logEvery;
+    if (target.checkpointEvery !== undefined) preset.train.checkpointEvery = target.checkpointEvery;
   } else {
     preset = target.preset;
     source = target.data;
@@ -79,14 +80,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     if (await run.exists('trainer_state.safetensors')) throw new InputError(`train: ${target.out} already holds a run (use --resume ${target.out} to continue it, or another --out)`);
   }
   const resuming = meta !== undefined;
-  const data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
-  note(data.description);
-  const window = preset.train.seqLen;
-  for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
-    if (tokens.length < window) {
-      throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
-    }
-  }
+  const extension: string[] = [];
   let resume;
   if (resuming) {
     resume = await run.loadCheckpoint();
@@ -95,11 +89,20 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
       if (steps <= resume.step) throw new InputError(`--steps ${steps}: the run in ${run.dir} is already at step ${resume.step}; give more steps than that`);
       const t = { ...preset.train };
       const lrAt = (total: number) => learningRate(resume!.step, { lr: t.lr, warmup: t.warmup, total, ...(t.minLr !== undefined ? { minLr: t.minLr } : {}) });
-      note(`extending the run from ${preset.train.steps} to ${steps} steps: the cosine learning-rate schedule now ends at step ${steps}, so at step ${resume.step} it is ${lrAt(steps).toExponential(2)} (was ${lrAt(preset.train.steps).toExponential(2)})`);
+      extension.push(`extending the run from ${preset.train.steps} to ${steps} steps: the cosine learning-rate schedule now ends at step ${steps}, so at step ${resume.step} it is ${lrAt(steps).toExponential(2)} (was ${lrAt(preset.train.steps).toExponential(2)})`);
       preset.train.steps = steps;
     }
   }
   progress.start?.(preset);
+  for (const m of extension) note(m);
+  const data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
+  note(data.description);
+  const window = preset.train.seqLen;
+  for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
+    if (tokens.length < window) {
+      throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
+    }
+  }
   const tok = data.tokenizer;
   const recipe = buildRecipe(preset, data);
   const model = new HookedTransformer(recipe.config, undefined, tok);
@@ -107,7 +110,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   let created: string | undefined;
   if (resume) {
     await run.rewriteMetrics((await run.readMetrics()).filter((r) => r.step <= resume!.step));
-    if (preset.train.steps !== meta!.preset.train.steps || preset.train.evalEvery !== meta!.preset.train.evalEvery || preset.train.logEvery !== meta!.preset.train.logEvery) {
+    if (JSON.stringify(preset.train) !== JSON.stringify(meta!.preset.train)) {
       await run.writeJson('run.json', { ...meta!, preset } satisfies RunMeta);
     }
     note(`resuming at step ${resume.step}`);
@@ -133,7 +136,10 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
         progress.metrics?.(r);
       },
     }, resume);
-    note(outcome.message);
+    if (outcome.status === 'diverged') {
+      // Said in run.json too, so the weights left behind are not mistaken for a trained model.
+      await run.writeJson('run.json', { ...(await readRunMeta(run)), diverged: outcome.message });
+    }
     return { run, outcome };
   } catch (e) {
     if (!resume && !saved) await removeFreshRun(run, created);

@@ -1,3 +1,4 @@
+import { InputError } from '../engine/errors.js';
 import { splitDocuments, tokenizeDocuments } from '../data/index.js';
 import { ByteTokenizer, trainBpe, tokenizerFromJSON, type Tokenizer } from '../tokenize/index.js';
 import type { DataSpec } from '../train/presets.js';
@@ -19,7 +20,13 @@ export async function prepareTrainingData(source: string, spec: DataSpec['tokeni
   const docs = await readCorpus(source);
   const split = splitDocuments(docs, 0.1);
   let tokenizer: Tokenizer;
-  if (existing !== undefined) tokenizer = tokenizerFromJSON(existing);
+  if (existing !== undefined) {
+    try {
+      tokenizer = tokenizerFromJSON(existing);
+    } catch (e) {
+      throw new InputError(`the run's tokenizer.json: ${(e as Error).message}`, { cause: e });
+    }
+  }
   else if (spec.kind === 'bytes') tokenizer = new ByteTokenizer();
   else {
     onProgress?.(`training a ${spec.vocabSize}-token BPE on ${split.train.length} documents`);

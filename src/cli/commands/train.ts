@@ -24,11 +24,12 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
+  --checkpoint-every N a checkpoint every N steps (and at the end, and on Ctrl-C)
   --json               machine-readable progress: one metrics JSON object per line on stdout
 Ctrl-C saves a checkpoint and exits; --resume continues from it.`;
 
 /** Flags a resumed run takes; every other one would change what the run is, so it is refused. */
-const RESUMABLE = new Set(['resume', 'steps', 'eval-every', 'log-every', 'json', 'help']);
+const RESUMABLE = new Set(['resume', 'steps', 'eval-every', 'log-every', 'checkpoint-every', 'json', 'help']);
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('train', {
@@ -37,7 +38,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, set: { type: 'string', multiple: true },
-      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -48,12 +49,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (values.resume !== undefined) {
     const fixed = Object.keys(values).filter((k) => !RESUMABLE.has(k));
     if (fixed.length > 0) {
-      throw new UsageError(`train: --resume continues a run as it was set up; ${fixed.map((k) => `--${k}`).join(', ')} cannot change now (only --steps, --eval-every, --log-every and --json can)`);
+      throw new UsageError(`train: --resume continues a run as it was set up; ${fixed.map((k) => `--${k}`).join(', ')} cannot change now (only --steps, --eval-every, --log-every, --checkpoint-every and --json can)`);
     }
     const steps = num('steps', values.steps, true);
     const evalEvery = num('eval-every', values['eval-every'], true);
     const logEvery = num('log-every', values['log-every'], true);
+    const checkpointEvery = num('checkpoint-every', values['checkpoint-every'], true);
     return (await trainInTerminal({
+      ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
       resume: values.resume, ...(steps !== undefined ? { steps } : {}), ...(evalEvery !== undefined ? { evalEvery } : {}),
       ...(logEvery !== undefined ? { logEvery: Math.max(1, logEvery) } : {}),
     }, { json })).code;
@@ -79,7 +82,7 @@ const RANGES: Record<string, { min: number; max: number }> = {
   steps: { min: 1, max: 10_000_000 }, 'batch-size': { min: 1, max: 4096 }, warmup: { min: 0, max: 10_000_000 },
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
-  'curriculum-steps': { min: 0, max: 10_000_000 },
+  'curriculum-steps': { min: 0, max: 10_000_000 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
 };
 
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
@@ -93,6 +96,7 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   set('lr', num('lr', v['lr'] as string | undefined, false));
   set('batchSize', num('batch-size', v['batch-size'] as string | undefined, true));
   set('warmup', num('warmup', v['warmup'] as string | undefined, true));
+  set('checkpointEvery', num('checkpoint-every', v['checkpoint-every'] as string | undefined, true));
   set('evalEvery', num('eval-every', v['eval-every'] as string | undefined, true));
   set('logEvery', Math.max(1, num('log-every', v['log-every'] as string | undefined, true) ?? t.logEvery));
   const seed = num('seed', v['seed'] as string | undefined, true);
