@@ -80,11 +80,22 @@ export class ConfigError extends InputError {
   override name = 'ConfigError';
 }
 
+/**
+ * Upper bounds on sizes, far above any model circuitscope can run (GPT-2 XL: 48 layers, 1600 wide, 50257 tokens):
+ * a config beyond them is corrupt or hostile, and would make loops and allocations over its sizes unbounded.
+ */
+const MAX_SIZE: Record<string, number> = { n_layers: 1024, n_heads: 4096 };
+const MAX_DIM = 2 ** 24;
+/** Parameters in the embeddings and one layer's weights, each at most this many (2^32 floats: 16 GiB). */
+const MAX_PARAMS = 2 ** 32;
+
 function posInt(c: ConfigInput, k: string, where: string, allowZero = false): number {
   const v = c[k];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
     throw new ConfigError(`${where} field ${k}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
   }
+  const max = MAX_SIZE[k] ?? MAX_DIM;
+  if (v > max) throw new ConfigError(`${where} field ${k}: ${v} is beyond any model this reads (at most ${max})`);
   return v;
 }
 
@@ -146,6 +157,11 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   if (typeof prepend !== 'boolean') throw err('default_prepend_bos', 'true or false');
   const tok = c['tokenizer_name'] ?? null;
   if (tok !== null && typeof tok !== 'string') throw err('tokenizer_name', 'a string or null');
+  const perLayer = 4 * n_heads * d_head * d_model + 2 * d_model * (d_mlp ?? 0);
+  const params = n_layers * perLayer + (d_vocab + d_vocab_out + n_ctx) * d_model;
+  if (perLayer > MAX_PARAMS || params > MAX_PARAMS * MAX_SIZE['n_layers']!) {
+    throw new ConfigError(`${where}: impossible sizes: ${n_layers} layers of ${perLayer} parameters and ${(d_vocab + d_vocab_out + n_ctx) * d_model} in the embeddings`);
+  }
   return {
     n_layers, d_model, n_heads, d_head, d_mlp, d_vocab, d_vocab_out, n_ctx, act_fn: attn_only ? null : act,
     normalization_type: norm, attn_only, positional_embedding_type: pos, eps, init_range, seed, model_name,
