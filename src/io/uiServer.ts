@@ -24,13 +24,21 @@ export async function modelsToServe(dirs: readonly string[]): Promise<ServedMode
     const st = await stat(dir).catch(() => null);
     if (!st?.isDirectory()) throw new InputError(`${d}: not a model directory (expected a folder with config.json and model.safetensors)`);
     const files: string[] = [];
-    for (const f of MODEL_FILES) if ((await stat(join(dir, f)).catch(() => null))?.isFile()) files.push(f);
+    const real = await realpath(dir);
+    for (const f of MODEL_FILES) if (await insideFile(real, f)) files.push(f);
     if (!files.includes('config.json') || !files.includes('model.safetensors')) {
       throw new InputError(`${d}: not a model directory (expected config.json and model.safetensors in it)`);
     }
     out.push({ id: String(i), name: basename(dir), dir, files });
   }
   return out;
+}
+
+/** Whether `dir/name` is a regular file whose real path is inside `dir` (a symlink out of it is not). */
+async function insideFile(dir: string, name: string): Promise<boolean> {
+  const real = await realpath(join(dir, name)).catch(() => null);
+  if (!real || real !== join(dir, name)) return false;
+  return (await stat(real).catch(() => null))?.isFile() ?? false;
 }
 
 /**
@@ -61,7 +69,9 @@ export async function startUiServer(opts: { siteDir: string; models: ServedModel
       if (m) {
         const model = opts.models.find((x) => x.id === m[1]);
         if (!model || !model.files.includes(m[2]!)) return send(404, 'not found');
-        const body = await readFile(join(model.dir, m[2]!)).catch(() => null);
+        // Checked again at each request: a file swapped for a symlink after startup is still refused.
+        const real = await realpath(model.dir).catch(() => null);
+        const body = real && await insideFile(real, m[2]!) ? await readFile(join(real, m[2]!)).catch(() => null) : null;
         return body ? send(200, body, TYPES[extname(m[2]!)] ?? 'application/octet-stream') : send(404, 'not found');
       }
       const file = await realpath(join(site, path === '/' ? 'index.html' : path)).catch(() => null);
