@@ -1,13 +1,13 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HookedTransformerConfig } from '../model/config.js';
-import { parseSafetensors, serializeSafetensors } from '../model/safetensors.js';
+import { parseSafetensors } from '../model/safetensors.js';
 import type { StateDict } from '../model/weights.js';
-import type { Tensor } from '../engine/tensor.js';
 import { InputError } from '../engine/errors.js';
-import { parseTrainerState, serializeTrainerState } from '../train/checkpoint.js';
+import { parseTrainerState } from '../train/checkpoint.js';
 import type { Checkpoint, MetricsRecord } from '../train/trainer.js';
 import { writeFilesAtomically } from './modelDir.js';
+import { checkpointToFiles, STATE_WEIGHTS } from '../model/import/modelFiles.js';
 
 /**
  * A training run's directory. It is also a model directory (config.json + model.safetensors, TransformerLens
@@ -17,7 +17,6 @@ import { writeFilesAtomically } from './modelDir.js';
  * files leaves a state whose step is never ahead of the weights it was saved with.
  */
 /** Prefix of the weights' copy inside trainer_state.safetensors. */
-const STATE_WEIGHTS = 'weights.';
 
 export class RunDir {
   constructor(readonly dir: string) {}
@@ -61,14 +60,7 @@ export class RunDir {
    * the previous state, and resuming then takes the state's own weights, so it continues exactly.
    */
   async saveCheckpoint(cfg: HookedTransformerConfig, c: Checkpoint): Promise<void> {
-    const state = parseSafetensors(serializeTrainerState(c), 'trainer state');
-    const withWeights: Record<string, Tensor> = { ...state.tensors };
-    for (const [name, t] of Object.entries(c.weights)) withWeights[`${STATE_WEIGHTS}${name}`] = t;
-    await writeFilesAtomically(this.dir, {
-      'config.json': `${JSON.stringify(cfg, null, 2)}\n`,
-      'model.safetensors': serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
-      'trainer_state.safetensors': serializeSafetensors(withWeights, state.metadata),
-    });
+    await writeFilesAtomically(this.dir, checkpointToFiles(cfg, c));
   }
 
   /** The checkpoint to resume from: the weights and the trainer state saved with them. */

@@ -108,12 +108,20 @@ export function modelToFiles(
  */
 export function checkpointToFiles(config: HookedTransformerConfig, c: Checkpoint): Record<string, Uint8Array> {
   checkWeights(config, c.weights as Readonly<Record<string, Tensor>>, 'checkpoint');
+  // The trainer state carries its own copy of the weights (`weights.<name>`): a run killed between writing
+  // model.safetensors and trainer_state.safetensors resumes from the state's weights, exactly.
+  const state = parseSafetensors(serializeTrainerState(c), 'trainer state');
+  const withWeights: Record<string, Tensor> = { ...state.tensors };
+  for (const [name, t] of Object.entries(c.weights)) withWeights[`${STATE_WEIGHTS}${name}`] = t;
   return {
     [CONFIG_FILE]: jsonFile(config),
     [WEIGHTS_FILE]: serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
-    [TRAINER_STATE_FILE]: serializeTrainerState(c),
+    [TRAINER_STATE_FILE]: serializeSafetensors(withWeights, state.metadata),
   };
 }
+
+/** The prefix of the weights' copy inside trainer_state.safetensors. */
+export const STATE_WEIGHTS = 'weights.';
 
 /** A JSON file as the CLI writes them: two-space indent and a final newline. */
 export function jsonFile(value: unknown): Uint8Array {
