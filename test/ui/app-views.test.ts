@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkip, guardPage, launchChromium } from '../browser/chromium.js';
+import type { Browser } from 'playwright-core';
+import { browserSkip, launchChromium } from '../browser/chromium.js';
+import { openApp } from './appPage.js';
 import { buildSite } from '../../scripts/build-site.mjs';
 import { modelsToServe, startUiServer, type UiServer } from '../../src/io/uiServer.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
@@ -63,12 +64,7 @@ describe('the app\'s patching, neurons, zero-layer and framework views', { skip 
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(hash: string): Promise<{ page: Page; guard: ReturnType<typeof guardPage> }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const guard = guardPage(page, server.url.replace(/\/$/, ''));
-    await page.goto(server.url + hash);
-    return { page, guard };
-  }
+  const open = (hash: string) => openApp(browser, server.url, hash);
   const load = (name: string) => loadModel(dirs[name]!, { processWeights: true });
 
   test('Patching: default prompts, the metric stated, both heatmaps; mismatched prompts give a one-line message', async () => {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkip, guardPage, launchChromium } from '../browser/chromium.js';
+import type { Browser } from 'playwright-core';
+import { browserSkip, launchChromium } from '../browser/chromium.js';
+import { openApp } from './appPage.js';
 import { buildSite } from '../../scripts/build-site.mjs';
 import { modelsToServe, startUiServer, type UiServer } from '../../src/io/uiServer.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
@@ -51,12 +52,7 @@ describe('the circuitscope app', { skip }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(hash: string): Promise<{ page: Page; guard: ReturnType<typeof guardPage> }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const guard = guardPage(page, server.url.replace(/\/$/, ''));
-    await page.goto(server.url + hash);
-    return { page, guard };
-  }
+  const open = (hash: string) => openApp(browser, server.url, hash);
 
   test('Model view: config, parameters and the training curves from metrics.jsonl', async () => {
     const { page, guard } = await open('#/model?model=0');
@@ -125,8 +121,9 @@ describe('the circuitscope app', { skip }, () => {
     await page.selectOption('select[name=preset]', 'attn-only-2l');
     await page.fill('input[name=steps]', '3');
     await page.click('button:text-is("train")');
-    await page.waitForSelector('text=finished: done', { timeout: 240_000 });
-    await page.waitForSelector('text=Head scores', { timeout: 60_000 });
+    // When the run ends the app opens the trained model in the Heads view (the Train view's status goes with it).
+    await page.waitForSelector('text=Head scores', { timeout: 240_000 });
+    assert.equal(await page.locator('select[name=model] option:checked').innerText(), 'trained model (in this tab)');
     await page.screenshot({ path: join(SHOTS, 'app-train.png'), fullPage: true });
     guard.assertClean();
     await page.close();

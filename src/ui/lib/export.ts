@@ -85,13 +85,7 @@ export function tokensPicture(tokens: readonly string[], background: (i: number)
     if (t.includes('\n')) { x = 8; y += lineH; }
   });
   const height = y + lineH + 8;
-  const c = document.createElement('canvas');
-  c.width = width * ratio;
-  c.height = height * ratio;
-  const ctx = c.getContext('2d')!;
-  ctx.scale(ratio, ratio);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, height);
+  const { c, ctx } = whiteCanvas(width, height, ratio);
   if (opts.title) {
     ctx.fillStyle = '#222';
     ctx.font = '600 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -117,13 +111,7 @@ export function gridPicture(items: readonly { title: string; canvas: HTMLCanvasE
   const top = opts.title ? 28 : 6;
   const width = cols * cw + 8;
   const height = top + Math.ceil(items.length / cols) * ch + 8;
-  const c = document.createElement('canvas');
-  c.width = width * ratio;
-  c.height = height * ratio;
-  const ctx = c.getContext('2d')!;
-  ctx.scale(ratio, ratio);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, height);
+  const { c, ctx } = whiteCanvas(width, height, ratio);
   ctx.font = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   ctx.fillStyle = '#222';
   if (opts.title) { ctx.font = '600 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'; ctx.fillText(opts.title, 8, 18); ctx.font = '600 11px system-ui, sans-serif'; }
@@ -138,4 +126,16 @@ export function gridPicture(items: readonly { title: string; canvas: HTMLCanvasE
     ctx.strokeRect(x - 0.5, y + 15.5, it.width + 1, it.height + 1);
   });
   return c;
+}
+
+/** A canvas of `width` x `height` CSS px at `ratio` device pixels each, filled white, its context scaled to CSS px. */
+function whiteCanvas(width: number, height: number, ratio: number): { c: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
+  const c = document.createElement('canvas');
+  c.width = width * ratio;
+  c.height = height * ratio;
+  const ctx = c.getContext('2d')!;
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  return { c, ctx };
 }
