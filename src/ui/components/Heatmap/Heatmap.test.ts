@@ -93,9 +93,14 @@ describe('Heatmap in chromium', { skip }, () => {
   test('cells are coloured by sign: red above zero, blue below, white at zero', async () => {
     const v = [[-1, 0, 1]];
     const el = await ui.mount('Heatmap', { values: v, colLabels: ['neg', 'zero', 'pos'] });
-    const px = await el.locator('canvas.cs-cells').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, 3, 1).data;
-      return [0, 1, 2].map((j) => [d[j * 4]!, d[j * 4 + 1]!, d[j * 4 + 2]!]);
+    // The cells are drawn after mount (in an effect): wait for the frames until every cell is painted (alpha > 0).
+    const px = await el.locator('canvas.cs-cells').evaluate(async (c: HTMLCanvasElement) => {
+      for (let frame = 0; frame < 120; frame++) {
+        const d = c.getContext('2d')!.getImageData(0, 0, 3, 1).data;
+        if (d[3]! > 0 && d[7]! > 0 && d[11]! > 0) return [0, 1, 2].map((j) => [d[j * 4]!, d[j * 4 + 1]!, d[j * 4 + 2]!]);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      return [];
     });
     const [neg, zero, pos] = px as [number[], number[], number[]];
     assert.ok(neg[2]! > neg[0]! + 60, `negative is blue: ${neg}`);
@@ -127,7 +132,11 @@ describe('Heatmap in chromium', { skip }, () => {
     const n = 400;
     const values = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === 201 && j === 123 ? 1 : 0)));
     const el = await ui.mount('Heatmap', { values, size: 100, scale: 'sequential', min: 0, max: 1 });
-    const dark = await el.locator('canvas.cs-cells').evaluate((c: HTMLCanvasElement) => {
+    const dark = await el.locator('canvas.cs-cells').evaluate(async (c: HTMLCanvasElement) => {
+      // Drawn after mount: wait until the canvas is painted (every pixel opaque).
+      for (let frame = 0; frame < 120 && c.getContext('2d')!.getImageData(0, 0, 1, 1).data[3] === 0; frame++) {
+        await new Promise((r) => requestAnimationFrame(r));
+      }
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       const out: number[][] = [];
       for (let p = 0; p < d.length / 4; p++) if (d[p * 4]! < 100) out.push([Math.floor(p / c.width), p % c.width]);
