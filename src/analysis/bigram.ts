@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { logSumExp } from '../model/cache/host.js';
 
 export interface BigramComparison {
   /** Source tokens compared (the most frequent ones), most frequent first. */
@@ -130,11 +131,7 @@ export async function modelBigramLogProbs(model: HookedTransformer, tokens: read
   tokens.forEach((_, r) => {
     for (let p = 0; p < P; p++) {
       const row = logits.data.subarray((r * P + p) * V, (r * P + p + 1) * V);
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - max);
-      const lse = max + Math.log(z);
+      const lse = logSumExp(row);
       for (let j = 0; j < V; j++) out[r * V + j]! += (row[j]! - lse) / P;
     }
   });

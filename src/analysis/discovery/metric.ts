@@ -1,4 +1,5 @@
 import { exp, gather, gatherElements, input, logSoftmax, mul, reduceMean, reduceSum, reshape, sub, type Node, type Tensor } from '../../engine/index.js';
+import { logSumExp } from '../../model/cache/host.js';
 
 /** What a circuit is for: a number read off the logits at some (row, position) targets. */
 export type MetricName = 'logit_diff' | 'logprob' | 'prob' | 'kl';
@@ -58,11 +59,7 @@ export function targetLogProbs(logits: Tensor<'float32'>, targets: readonly Targ
   const out = new Float32Array(targets.length * V);
   targets.forEach((t, i) => {
     const row = logits.data.subarray((t.batch * T + t.pos) * V, (t.batch * T + t.pos + 1) * V);
-    let max = -Infinity;
-    for (const v of row) max = Math.max(max, v);
-    let s = 0;
-    for (const v of row) s += Math.exp(v - max);
-    const lse = max + Math.log(s);
+    const lse = logSumExp(row);
     for (let v = 0; v < V; v++) out[i * V + v] = row[v]! - lse;
   });
   return { dtype: 'float32', shape: [targets.length, V], data: out };

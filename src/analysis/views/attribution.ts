@@ -4,6 +4,7 @@ import { headId } from '../../model/heads.js';
 import { directLogitAttribution } from '../attribution.js';
 import { logitLens } from '../logitLens.js';
 import { Rng } from '../../engine/random.js';
+import { logSumExp } from '../../model/cache/host.js';
 import { promptIds, tokenString, topIndices } from './prompt.js';
 
 /** The Attribution view: the logit lens over the prompt and direct logit attribution for an answer token. */
@@ -113,11 +114,7 @@ function logProbs(logits: Float32Array, ids: readonly number[], V: number): numb
   const out: number[] = [];
   for (let p = 0; p + 1 < ids.length; p++) {
     const row = logits.subarray(p * V, (p + 1) * V);
-    let max = -Infinity;
-    for (let v = 0; v < V; v++) if (row[v]! > max) max = row[v]!;
-    let s = 0;
-    for (let v = 0; v < V; v++) s += Math.exp(row[v]! - max);
-    out.push(row[ids[p + 1]!]! - max - Math.log(s));
+    out.push(row[ids[p + 1]!]! - logSumExp(row));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
+import { logSumExp } from '../../model/cache/host.js';
 import { bigramCounts, compareBigrams, modelBigramLogProbs, pearson, ranks } from '../bigram.js';
 import { tokenString } from './prompt.js';
 
@@ -26,11 +27,7 @@ export interface BigramsView {
 }
 
 function logSoftmax(row: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i]!);
-  let z = 0;
-  for (let i = 0; i < row.length; i++) z += Math.exp(row[i]! - max);
-  const lse = max + Math.log(z);
+  const lse = logSumExp(row);
   return Float64Array.from(row, (v) => v - lse);
 }
 

@@ -1,5 +1,6 @@
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { headId } from '../../model/heads.js';
+import { logSumExp } from '../../model/cache/host.js';
 
 /** One position's prediction: the next token's rank and log-probability, and the model's top-k. */
 export interface TokenPrediction {
@@ -60,27 +61,8 @@ export async function promptView(model: HookedTransformer, text: string, k = 8):
   const { n_layers: L, n_heads: H } = model.cfg;
   const names = Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_pattern`);
   const { logits, cache } = await model.runWithCache([ids], { names });
-  const V = model.cfg.d_vocab_out;
-  const loss: (number | null)[] = [];
-  const predictions: TokenPrediction[] = [];
-  for (let p = 0; p < T; p++) {
-    const row = logits.data.subarray(p * V, (p + 1) * V);
-    let max = -Infinity;
-    for (let v = 0; v < V; v++) if (row[v]! > max) max = row[v]!;
-    let sum = 0;
-    for (let v = 0; v < V; v++) sum += Math.exp(row[v]! - max);
-    const logZ = max + Math.log(sum);
-    const order = topIndices(row, k);
-    const next = p + 1 < T ? ids[p + 1]! : null;
-    let rank: number | null = null;
-    if (next !== null) {
-      rank = 0;
-      for (let v = 0; v < V; v++) if (row[v]! > row[next]!) rank++;
-    }
-    const logProb = next === null ? null : row[next]! - logZ;
-    loss.push(logProb === null ? null : -logProb);
-    predictions.push({ logProb, rank, top: order.map((id) => ({ id, token: tokenString(model, id), prob: Math.exp(row[id]! - logZ) })) });
-  }
+  const predictions = tokenPredictions(logits.data, model.cfg.d_vocab_out, ids, k, (id) => tokenString(model, id));
+  const loss = predictions.map((p) => (p.logProb === null ? null : -p.logProb));
   const attention = names.map((n) => {
     const a = cache.get(n).data;
     return Array.from({ length: H }, (_, h) => Array.from({ length: T }, (_, d) => Array.from(a.subarray((h * T + d) * T, (h * T + d + 1) * T))));
@@ -89,6 +71,27 @@ export async function promptView(model: HookedTransformer, text: string, k = 8):
     tokens: ids.map((id) => tokenString(model, id)), ids, loss, predictions, attention,
     headLabels: Array.from({ length: L }, (_, l) => Array.from({ length: H }, (_, h) => headId(model.cfg, l, h).label)),
   };
+}
+
+/**
+ * What the model predicts after each position of one sequence, from its logits `[T, V]` (row-major): the next
+ * token's log-probability and rank (null at the last position) and the top-k with probabilities.
+ */
+export function tokenPredictions(logits: Float32Array, V: number, ids: readonly number[], k: number, name: (id: number) => string): TokenPrediction[] {
+  return ids.map((_, p) => {
+    const row = logits.subarray(p * V, (p + 1) * V);
+    const logZ = logSumExp(row);
+    const next = p + 1 < ids.length ? ids[p + 1]! : null;
+    let rank: number | null = null;
+    if (next !== null) {
+      rank = 0;
+      for (let v = 0; v < V; v++) if (row[v]! > row[next]!) rank++;
+    }
+    return {
+      logProb: next === null ? null : row[next]! - logZ, rank,
+      top: topIndices(row, k).map((id) => ({ id, token: name(id), prob: Math.exp(row[id]! - logZ) })),
+    };
+  });
 }
 
 /** Indices of the k largest entries, largest first. */

@@ -3,7 +3,7 @@
 // built-ins: the live app's worker can call it too.
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { analyzeModel, bigramCounts, layerCircuits, modelBigramLogProbs, positionalQK, type AnalysisReport } from '../../analysis/index.js';
-import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
+import { tokenPredictions } from '../../analysis/views/prompt.js';
 import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
 
 /** One line of metrics.jsonl (the fields the report reads). */
@@ -64,27 +64,6 @@ export function reportPromptIds(model: HookedTransformer, prompt?: string | numb
     if (t !== bos) body.push(t);
   }
   return { ids: [...(bos === null ? [] : [bos]), ...body, ...body], text: null, origin: 'default-ids' };
-}
-
-/** Per position: the next token's log-probability and rank, and the top-k next tokens with probabilities. */
-export function predictionsFrom(logits: Float32Array, T: number, V: number, ids: readonly number[], k: number, name: (id: number) => string): TokenPrediction[] {
-  const out: TokenPrediction[] = [];
-  for (let t = 0; t < T; t++) {
-    const row = logits.subarray(t * V, (t + 1) * V);
-    let max = -Infinity;
-    for (let v = 0; v < V; v++) if (row[v]! > max) max = row[v]!;
-    let z = 0;
-    for (let v = 0; v < V; v++) z += Math.exp(row[v]! - max);
-    const lse = max + Math.log(z);
-    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => row[b]! - row[a]!);
-    const next = ids[t + 1];
-    out.push({
-      logProb: next === undefined ? null : row[next]! - lse,
-      rank: next === undefined ? null : order.indexOf(next),
-      top: order.slice(0, k).map((v) => ({ token: name(v), prob: Math.exp(row[v]! - lse) })),
-    });
-  }
-  return out;
 }
 
 const round = (x: number, d = 5) => Number(x.toFixed(d));
@@ -155,7 +134,7 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
         attention.push(Array.from({ length: T }, (_, d) => Array.from({ length: T }, (_, s) => round(p[(h * T + d) * T + s]!, 4))));
       }
     }
-    data.prompt = { text, origin, tokens, ids, predictions: predictionsFrom(logits.data, T, V, ids, input.k ?? 8, name), attention, headLabels };
+    data.prompt = { text, origin, tokens, ids, predictions: tokenPredictions(logits.data, V, ids, input.k ?? 8, name), attention, headLabels };
   }
 
   const det = analysis.detectors;
