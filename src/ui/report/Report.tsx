@@ -7,6 +7,7 @@ import { DataTable } from '../components/DataTable/index.js';
 import { HeadGrid, type HeadRef } from '../components/HeadGrid/index.js';
 import { Heatmap } from '../components/Heatmap/index.js';
 import { LineChart } from '../components/LineChart/index.js';
+import { TrainingCurves } from '../lib/trainingCurves.js';
 import { TokenLogProbs } from '../components/TokenLogProbs/index.js';
 import { TopkTokens } from '../components/TopkTokens/index.js';
 import { TextNeuronActivations } from '../components/TextNeuronActivations/index.js';
@@ -90,11 +91,7 @@ export function Report({ data }: ReportProps) {
         )}
         {t ? (
           <div class="cs-figures">
-            <LineChart title="Loss" x={t.steps} yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} width={520} />
-            <LineChart title="Learning rate" x={t.steps} series={[{ label: 'lr', values: t.lr }]} width={520} height={200} />
-            {t.icl.some((v) => v !== null) && <LineChart title="In-context-learning score" x={t.steps} yLabel="nats" series={[{ label: 'ICL score', values: t.icl }]} width={520} height={200} />}
-            {t.induction.length > 0 && <LineChart title="Induction score per head" x={t.steps} series={t.induction} width={520} />}
-            {t.previousToken.length > 0 && <LineChart title="Previous-token score per head" x={t.steps} series={t.previousToken} width={520} />}
+            <TrainingCurves curves={t} width={520} />
           </div>
         ) : <p class="cs-note">No training curves: the directory has no metrics.jsonl.</p>}
       </Section>

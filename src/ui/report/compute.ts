@@ -4,19 +4,10 @@
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { analyzeModel, bigramCounts, layerCircuits, modelBigramLogProbs, positionalQK, type AnalysisReport } from '../../analysis/index.js';
 import { tokenPredictions } from '../../analysis/views/prompt.js';
-import { REPORT_SCHEMA, type ReportData, type ReportTraining } from './types.js';
+import { REPORT_SCHEMA, type ReportData } from './types.js';
+import { trainingCurves, type MetricsLine } from '../lib/trainingCurves.js';
 
-/** One line of metrics.jsonl (the fields the report reads). */
-export interface MetricsLine {
-  step: number;
-  loss?: number;
-  val_loss?: number;
-  lr?: number;
-  icl_score?: number;
-  induction_scores?: number[][];
-  previous_token_scores?: number[][];
-  [key: string]: unknown;
-}
+export type { MetricsLine };
 
 export interface ReportInput {
   /** The directory's name, for the title. */
@@ -68,23 +59,6 @@ export function reportPromptIds(model: HookedTransformer, prompt?: string | numb
 
 const round = (x: number, d = 5) => Number(x.toFixed(d));
 const roundAll = (m: number[][], d = 5) => m.map((r) => r.map((x) => round(x, d)));
-
-function trainingCurves(metrics: MetricsLine[]): ReportTraining | undefined {
-  if (metrics.length === 0) return undefined;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const heads = (key: 'induction_scores' | 'previous_token_scores') => {
-    const first = metrics.find((m) => Array.isArray(m[key]))?.[key];
-    if (!first) return [];
-    return first.flatMap((row, l) => row.map((_, h) => ({
-      label: `L${l}H${h}`, values: metrics.map((m) => num(m[key]?.[l]?.[h])),
-    })));
-  };
-  return {
-    steps: metrics.map((m) => m.step), loss: metrics.map((m) => num(m.loss)), valLoss: metrics.map((m) => num(m.val_loss)),
-    lr: metrics.map((m) => num(m.lr)), icl: metrics.map((m) => num(m.icl_score)),
-    induction: heads('induction_scores'), previousToken: heads('previous_token_scores'),
-  };
-}
 
 /** Every figure's data for one model. */
 export async function computeReportData(model: HookedTransformer, input: ReportInput): Promise<ReportData> {

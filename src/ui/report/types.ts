@@ -5,6 +5,7 @@ import type { TopkItem } from '../components/TopkTokens/index.js';
 import type { Row } from '../components/DataTable/index.js';
 import type { HeadMetric } from '../components/HeadGrid/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
+import type { TrainingCurvesData } from '../lib/trainingCurves.js';
 
 export const REPORT_SCHEMA = 'circuitscope.report/1';
 
@@ -27,16 +28,8 @@ export interface ReportModel {
   processed: boolean;
 }
 
-export interface ReportTraining {
-  steps: number[];
-  loss: (number | null)[];
-  valLoss: (number | null)[];
-  lr: (number | null)[];
-  icl: (number | null)[];
-  /** Every head's detector scores over training: `{ label: 'L1H0', values: [step] }`. */
-  induction: { label: string; values: (number | null)[] }[];
-  previousToken: { label: string; values: (number | null)[] }[];
-}
+/** A run's training curves (the report's Model section). */
+export type ReportTraining = TrainingCurvesData;
 
 export interface ReportData {
   schema: typeof REPORT_SCHEMA;

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { LineChart } from '../../components/index.js';
+import { TrainingCurves, trainingCurves, type MetricsLine } from '../../lib/trainingCurves.js';
 import { startTraining, type TrainingJob } from '../../../browser/training.js';
 import { getPreset, PRESETS } from '../../../train/presets.js';
 import type { MetricsRecord } from '../../../train/trainer.js';
@@ -40,8 +40,7 @@ export function TrainView({ onModel }: TrainViewProps) {
       if (e.type === 'done') { setState('done'); setNote(`finished: ${e.outcome.status}`); onModel(e.files, [...j.metrics]); }
     });
   };
-  const steps_ = metrics.map((m) => m.step);
-  const induction = metrics.find((m) => Array.isArray(m['induction_scores']))?.['induction_scores'] as number[][] | undefined;
+  const curves = trainingCurves(metrics as MetricsLine[]);
   return (
     <section>
       <h2>Train</h2>
@@ -58,9 +57,7 @@ export function TrainView({ onModel }: TrainViewProps) {
         {(state === 'running' || state === 'paused') && <button type="button" class="cs-btn" onClick={() => { void job.current?.checkpoint().then((f) => onModel(f, [...(job.current?.metrics ?? [])])); }}>open the model so far</button>}
       </p>
       <p class="app-status" data-testid="train-status">{note}{last ? ` · step ${last.step}, loss ${last.loss.toFixed(3)}, ${Math.round(last.tokensPerS).toLocaleString('en')} tokens/s` : ''}</p>
-      {metrics.length > 0 && <LineChart title="Loss" x={steps_} series={[{ label: 'loss', values: metrics.map((m) => m.loss) }, { label: 'validation loss', values: metrics.map((m) => m.val_loss ?? null) }]} xLabel="step" />}
-      {induction && <LineChart title="Induction score of every head" x={steps_} xLabel="step"
-        series={induction.flatMap((row, l) => row.map((_, h) => ({ label: `L${l}H${h}`, values: metrics.map((m) => (m['induction_scores'] as number[][] | undefined)?.[l]?.[h] ?? null) })))} />}
+      {curves && <div class="app-charts"><TrainingCurves curves={curves} compact /></div>}
     </section>
   );
 }
