@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { browserSkip, launchChromium } from '../browser/chromium.js';
 import { openApp } from './appPage.js';
+import { SCREENSHOTS as SHOTS } from './harness.js';
+import { ROOT } from '../../scripts/build-ui.mjs';
 import { buildSite } from '../../scripts/build-site.mjs';
 import { modelsToServe, startUiServer, type UiServer } from '../../src/io/uiServer.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
@@ -19,8 +21,6 @@ import { ByteTokenizer } from '../../src/tokenize/index.js';
 import { promptView, ablationView } from '../../src/analysis/views/index.js';
 
 installNodeRuntime();
-const ROOT = join(import.meta.dirname, '..', '..');
-const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const skip = browserSkip();
 
 describe('the circuitscope app', { skip }, () => {
