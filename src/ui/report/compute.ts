@@ -1,6 +1,7 @@
 // The report's data from a model: the versioned analysis plus what the figures need beyond it (the prompt's
 // attention, per-token loss and top-k, QK/OV circuits over the prompt's tokens, training curves). No Node
 // built-ins: the live app's worker can call it too.
+import { Rng } from '../../engine/random.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { analyzeModel, bigramCounts, layerCircuits, modelBigramLogProbs, positionalQK, type AnalysisReport } from '../../analysis/index.js';
 import { tokenPredictions } from '../../analysis/views/prompt.js';
@@ -31,12 +32,6 @@ export interface ReportInput {
 
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary. When Mary and John went to the store, John gave a drink to Mary.';
 
-/** A small deterministic generator (the default prompt's random ids). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-}
-
 /** The prompt's ids: the given ids, the text tokenised, or (no tokenizer) random ids repeated (an induction probe). */
 export function reportPromptIds(model: HookedTransformer, prompt?: string | number[]): { ids: number[]; text: string | null; origin: 'text' | 'ids' | 'default-text' | 'default-ids' } {
   const cfg = model.cfg;
@@ -48,10 +43,10 @@ export function reportPromptIds(model: HookedTransformer, prompt?: string | numb
   if (prompt !== undefined) throw new Error('report: this model has no tokenizer; give the prompt as token ids');
   const bos = cfg.bos_token_id;
   const half = Math.max(1, Math.min(12, Math.floor((cfg.n_ctx - (bos === null ? 0 : 1)) / 2)));
-  const r = lcg(7);
+  const rng = new Rng(7);
   const body: number[] = [];
   while (body.length < half) {
-    const t = Math.floor(r() * cfg.d_vocab);
+    const t = rng.int(cfg.d_vocab);
     if (t !== bos) body.push(t);
   }
   return { ids: [...(bos === null ? [] : [bos]), ...body, ...body], text: null, origin: 'default-ids' };
