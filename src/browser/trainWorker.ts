@@ -5,13 +5,14 @@
  * with a checkpoint in memory; resuming continues from it exactly (the trainer's resume).
  */
 import { trainingProbes } from '../analysis/trainingProbes.js';
-import { brownDocuments, splitDocuments, tokenizeDocuments, type Document } from '../data/index.js';
+import { brownDocuments, type Document } from '../data/index.js';
 import { getRuntime, setRuntime, type Runtime } from '../engine/runtime.js';
 import { HookedTransformer } from '../model/hookedTransformer.js';
 import { checkpointToFiles, jsonFile, TOKENIZER_FILE } from '../model/import/modelFiles.js';
-import { ByteTokenizer, trainBpe, type Tokenizer } from '../tokenize/index.js';
+import type { Tokenizer } from '../tokenize/index.js';
 import { getPreset, type Preset } from '../train/presets.js';
 import { buildRecipe, type Recipe } from '../train/recipes.js';
+import { prepareDocuments } from '../train/trainingData.js';
 import { train, type Checkpoint, type MetricsRecord, type TrainOutcome } from '../train/trainer.js';
 import type { TrainingEvent, TrainingRequest, WorkerCommand } from './protocol.js';
 import { installWebRuntime } from './runtime.js';
@@ -107,20 +108,9 @@ async function start(req: TrainingRequest): Promise<void> {
     ? req.documents.map((text, i): Document => ({ id: `document ${i + 1}`, text: text.replace(/\r\n?/g, '\n') }))
     : await brown(req.brownUrl ?? new URL('./brown-corpus.json', import.meta.url).href);
   if (docs.length === 0 || docs.every((d) => d.text.trim() === '')) throw new Error('training: the documents are empty');
-  // As the CLI prepares its data (src/io/trainingData.ts): 10% of the documents for validation, the tokenizer
-  // trained on the training documents.
-  const split = splitDocuments(docs, 0.1);
-  const spec = preset.data.tokenizer;
-  let tokenizer: Tokenizer;
-  if (spec.kind === 'bytes') tokenizer = new ByteTokenizer();
-  else {
-    post({ type: 'note', message: `training a ${spec.vocabSize}-token BPE on ${split.train.length} documents` });
-    tokenizer = trainBpe(split.train.map((d) => d.text), { vocabSize: spec.vocabSize });
-  }
-  const trainTokens = tokenizeDocuments(tokenizer, split.train);
-  const validation = tokenizeDocuments(tokenizer, split.validation.length > 0 ? split.validation : split.train.slice(-1));
-  const mt = (n: number) => `${(n / 1e6).toFixed(2)}M`;
-  const description = `${req.documents ? 'documents' : 'brown'}: ${docs.length} documents, ${mt(trainTokens.length)} train tokens, ${mt(validation.length)} validation tokens (${tokenizer.name} ${tokenizer.vocabSize})`;
+  const { tokenizer, train: trainTokens, validation, description } = prepareDocuments(docs, preset.data.tokenizer, req.documents ? 'documents' : 'brown', {
+    onProgress: (message) => post({ type: 'note', message }),
+  });
   post({ type: 'note', message: description });
   const recipe = buildRecipe(preset, { tokenizer, train: trainTokens, validation });
   run = {
