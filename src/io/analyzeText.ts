@@ -1,6 +1,7 @@
 import { analyzeModel, type AnalysisReport } from '../analysis/analyzeModel.js';
 import { splitDocuments, tokenizeDocuments } from '../data/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import type { StreamTokenizer } from '../data/index.js';
 import { readCorpus } from './corpus.js';
 
 /**
@@ -9,15 +10,16 @@ import { readCorpus } from './corpus.js';
  */
 export async function analyzeWithText(model: HookedTransformer, text: string | null, prompt?: readonly number[]): Promise<AnalysisReport> {
   const tok = model.tokenizer;
-  let stream: Int32Array | undefined;
-  if (tok && text) {
-    const docs = await readCorpus(text);
-    const split = splitDocuments(docs, 0.1);
-    stream = tokenizeDocuments(tok, split.validation.length > 0 ? split.validation : split.train);
-  }
+  const stream = tok && text ? await heldOutTokens(tok, text) : undefined;
   return analyzeModel(model, {
     ...(stream ? { text: stream } : {}),
     ...(prompt ? { prompt: [...prompt] } : {}),
     ...(tok ? { decode: (ids: readonly number[]) => tok.decode(ids) } : {}),
   });
+}
+
+/** The held-out text of a corpus (`brown` or a path): its validation split (or all of it, when too small), tokenised. */
+export async function heldOutTokens(tok: StreamTokenizer, source: string): Promise<Int32Array> {
+  const split = splitDocuments(await readCorpus(source), 0.1);
+  return tokenizeDocuments(tok, split.validation.length > 0 ? split.validation : split.train);
 }

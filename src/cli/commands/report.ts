@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadModel } from '../../io/loadModel.js';
-import { readCorpus } from '../../io/corpus.js';
+import { heldOutTokens } from '../../io/analyzeText.js';
+import { writeFilesAtomically } from '../../io/modelDir.js';
 import { loadUiBundle } from '../../io/uiBundle.js';
-import { splitDocuments, tokenizeDocuments } from '../../data/index.js';
 import { computeReportData, type MetricsLine } from '../../ui/report/compute.js';
 import { renderReportHTML } from '../../ui/report/page.js';
 import { UsageError } from '../errors.js';
@@ -55,9 +55,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   let text: Int32Array | undefined;
   if (source !== 'none') {
     if (!tok) throw new UsageError('report: --text needs a model with a tokenizer (tokenizer.json beside the weights)');
-    const docs = await readCorpus(source);
-    const split = splitDocuments(docs, 0.1);
-    text = tokenizeDocuments(tok, split.validation.length > 0 ? split.validation : split.train);
+    text = await heldOutTokens(tok, source);
   }
   const metrics = await readJSONLines(join(dir, 'metrics.jsonl'));
   const run = await readFile(join(dir, 'run.json'), 'utf8').then((s) => JSON.parse(s) as Record<string, unknown>, () => undefined);
@@ -67,15 +65,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     metrics, ...(run ? { run } : {}), processed: !values['no-process'],
   });
   const html = renderReportHTML(data, await loadUiBundle());
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, out);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFilesAtomically(dirname(resolve(out)), { [basename(out)]: html });
   const sections = ['model', data.training && 'training curves', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
     data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.neurons && 'neurons', data.bigram && 'bigrams'].filter(Boolean);
   console.log(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${sections.join(', ')}`);
