@@ -4,6 +4,7 @@ import { copyingScores } from '../copying.js';
 import { detectHeads } from '../detectors.js';
 import { compositionScores, rankVirtualHeads } from '../composition.js';
 import { layerCircuits, positionalQK, skipTrigrams } from '../circuits.js';
+import { matrix, transpose } from '../../linalg/matrix.js';
 import { termImportance, type Term } from '../termImportance.js';
 import { promptIds, tokenString } from './prompt.js';
 
@@ -61,18 +62,26 @@ export async function circuitsView(model: HookedTransformer, layer: number, head
   let ids: number[] = [];
   if (text.trim()) ids = [...new Set(promptIds(model, text))].slice(0, maxTokens);
   else ids = Array.from({ length: Math.min(maxTokens, model.cfg.d_vocab) }, (_, i) => i);
-  const circuits = (await layerCircuits(model, layer))[head]!;
-  const grid = (f: (i: number, j: number) => number) => ids.map((i) => ids.map((j) => f(i, j)));
+  // Over the chosen tokens only: (W_E[ids] W_Q)(W_K^T W_E[ids]^T) and (W_E[ids] W_V)(W_O W_U[:, ids]), never the
+  // vocabulary-sized factors (a click in the app would otherwise cost d_vocab x d_model x d_head per head).
+  const { d_model: D, d_vocab_out: VO } = model.cfg;
+  const E = matrix(ids.length, D);
+  ids.forEach((t, r) => E.data.set(model.W_E.data.subarray(t * D, (t + 1) * D), r * D));
+  const U = matrix(D, ids.length);
+  for (let d = 0; d < D; d++) ids.forEach((t, c) => { U.data[d * ids.length + c] = model.W_U.data[d * VO + t]!; });
+  const qk = model.QK(layer, head).rmatmul(E).matmul(transpose(E)).AB;
+  const ov = model.OV(layer, head).rmatmul(E).matmul(U).AB;
+  const grid = (m: typeof qk) => ids.map((_, i) => Array.from(m.data.subarray(i * ids.length, (i + 1) * ids.length)));
   const P = Math.min(opts.positions ?? 64, model.cfg.n_ctx);
   const pos = await positionalQK(model, layer, head);
   const positional = Array.from({ length: P }, (_, i) => Array.from({ length: P }, (_, j) => (j > i ? NaN : pos.data[i * pos.cols + j]!)));
   const trigrams = model.cfg.d_vocab <= 8192 && model.cfg.d_vocab_out === model.cfg.d_vocab
-    ? skipTrigrams(circuits, { k: 12 }).map((t) => ({ src: tokenString(model, t.src), dest: tokenString(model, t.dest), out: tokenString(model, t.out), score: t.score }))
+    ? skipTrigrams((await layerCircuits(model, layer))[head]!, { k: 12 }).map((t) => ({ src: tokenString(model, t.src), dest: tokenString(model, t.dest), out: tokenString(model, t.out), score: t.score }))
     : [];
   return {
     head: id.label, tokens: ids.map((i) => tokenString(model, i)), ids,
-    qk: grid((i, j) => circuits.qk.get(i, j)),
-    ov: model.cfg.d_vocab_out === model.cfg.d_vocab ? grid((i, j) => circuits.ov.get(i, j)) : [],
+    qk: grid(qk),
+    ov: model.cfg.d_vocab_out === model.cfg.d_vocab ? grid(ov) : [],
     positional, skipTrigrams: trigrams,
   };
 }
