@@ -1,3 +1,4 @@
+import { InputError } from '../../engine/errors.js';
 import { edgeKey } from './graph.js';
 import type { ScoredEdge } from './attribution.js';
 import type { MetricName } from './metric.js';
@@ -45,5 +46,34 @@ export async function faithfulnessCurve(runner: EdgeRunner, edges: readonly Scor
     const v = await runner.metric(mask, metric);
     out.push({ edges: k, metric: v, recovered: clean === corrupt ? 0 : (v - corrupt) / (clean - corrupt) });
   }
+  return out;
+}
+
+/**
+ * A known circuit from a JSON file's parsed contents: an array of `"from->to"` strings, or an object with `edges`
+ * (`[{ "from", "to" }]`, or `discover --json`'s output, whose `kept` edges are taken). Every edge must be one of the
+ * model's graph (`known`, by `edgeKey`); mistakes are one line naming the file and the entry.
+ */
+export function parseReferenceCircuit(json: unknown, file: string, known: ReadonlySet<string>): Set<string> {
+  const fail = (what: string): never => { throw new InputError(`${file}: ${what}`); };
+  let list: unknown[];
+  let keptOnly = false;
+  if (Array.isArray(json)) list = json;
+  else if (typeof json === 'object' && json !== null && Array.isArray((json as { edges?: unknown }).edges)) {
+    list = (json as { edges: unknown[] }).edges;
+    keptOnly = list.some((e) => typeof e === 'object' && e !== null && 'kept' in e);
+  } else return fail('a reference circuit must be an array of "from->to" edges or an object with "edges"');
+  const out = new Set<string>();
+  list.forEach((e, i) => {
+    let key: string;
+    if (typeof e === 'string') key = e.replace(/\s*->\s*/, '->');
+    else if (typeof e === 'object' && e !== null && typeof (e as { from?: unknown }).from === 'string' && typeof (e as { to?: unknown }).to === 'string') {
+      if (keptOnly && (e as { kept?: unknown }).kept !== true) return;
+      key = edgeKey(e as { from: string; to: string });
+    } else return fail(`edges[${i}] must be "from->to" or { "from", "to" }`);
+    if (!known.has(key)) fail(`edges[${i}] ${JSON.stringify(key)} is not an edge of this model's graph (for example "L0H2->L1H1.k")`);
+    out.add(key);
+  });
+  if (out.size === 0) fail('the reference circuit has no edges');
   return out;
 }

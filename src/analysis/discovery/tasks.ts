@@ -12,6 +12,13 @@ export interface DiscoveryTask {
   metric: MetricName;
 }
 
+/**
+ * How the induction task corrupts `[BOS] + A + A`: `resample` draws `B + B`, `second-half` gives `A + B`, and
+ * `first-half` gives `B + A` (the copy the induction head reads from is gone; queries are unchanged).
+ */
+export type InductionCorruption = 'resample' | 'second-half' | 'first-half';
+export const INDUCTION_CORRUPTIONS: readonly InductionCorruption[] = ['resample', 'second-half', 'first-half'];
+
 const METRICS: readonly MetricName[] = ['logit_diff', 'logprob', 'prob', 'kl'];
 
 /**
@@ -22,7 +29,7 @@ const METRICS: readonly MetricName[] = ['logit_diff', 'logprob', 'prob', 'kl'];
  * the same in both runs, so no patching method can see the previous-token -> induction K edge: only the query
  * changes.
  */
-export function inductionTask(cfg: Pick<HookedTransformerConfig, 'd_vocab' | 'n_ctx' | 'bos_token_id'>, opts: { batch?: number; length?: number; seed?: number; corrupt?: 'resample' | 'second-half'; metric?: MetricName } = {}): DiscoveryTask {
+export function inductionTask(cfg: Pick<HookedTransformerConfig, 'd_vocab' | 'n_ctx' | 'bos_token_id'>, opts: { batch?: number; length?: number; seed?: number; corrupt?: InductionCorruption; metric?: MetricName } = {}): DiscoveryTask {
   const bos = cfg.bos_token_id;
   const off = bos === null ? 0 : 1;
   const N = Math.min(opts.length ?? 20, Math.floor((cfg.n_ctx - off) / 2));
@@ -44,10 +51,17 @@ export function inductionTask(cfg: Pick<HookedTransformerConfig, 'd_vocab' | 'n_
     let other = draw();
     for (let tries = 0; tries < 10 && other.some((t, i) => t === a[i]); tries++) other = draw();
     clean.push([...pre, ...a, ...a]);
-    corrupt.push(opts.corrupt === 'second-half' ? [...pre, ...a, ...other] : [...pre, ...other, ...other]);
-    for (let p = off + N; p < off + 2 * N - 1; p++) targets.push({ batch: b, pos: p, answer: clean[b]![p + 1]!, wrong: corrupt[b]![p + 1]! });
+    const mode = opts.corrupt ?? 'resample';
+    corrupt.push(mode === 'second-half' ? [...pre, ...a, ...other] : mode === 'first-half' ? [...pre, ...other, ...a] : [...pre, ...other, ...other]);
+    // With the first copy re-drawn the corrupted run predicts the same tokens with no copy to read them from:
+    // there is no wrong answer to compare, so the default metric is the answer's log-probability.
+    for (let p = off + N; p < off + 2 * N - 1; p++) {
+      targets.push({ batch: b, pos: p, answer: clean[b]![p + 1]!, ...(mode === 'first-half' ? {} : { wrong: corrupt[b]![p + 1]! }) });
+    }
   }
-  return { name: 'induction', clean, corrupt, targets, metric: opts.metric ?? 'logit_diff' };
+  const metric = opts.metric ?? (opts.corrupt === 'first-half' ? 'logprob' : 'logit_diff');
+  if (metric === 'logit_diff' && opts.corrupt === 'first-half') throw new InputError('induction task: the first-half corruption has no wrong answer; use the logprob, prob or kl metric');
+  return { name: 'induction', clean, corrupt, targets, metric };
 }
 
 /**
