@@ -14,3 +14,4 @@ export { TopkTokens, type TopkTokensProps, type TopkItem, type TokenValue } from
 export { TextNeuronActivations, type TextNeuronActivationsProps } from './TextNeuronActivations/index.js';
 export { BigramCompare, type BigramCompareProps, pearson } from './BigramCompare/index.js';
 export { TopkSamples, type TopkSamplesProps, type TopkSample } from './TopkSamples/index.js';
+export { CircuitGraph, type CircuitGraphProps, type GraphEdge } from './CircuitGraph/index.js';
