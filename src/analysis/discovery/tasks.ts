@@ -81,7 +81,9 @@ export function parseTask(json: unknown, file: string, cfg: Pick<HookedTransform
   const ids = (v: unknown, field: string): number[] => {
     if (typeof v === 'string') {
       if (!tokenize) fail(field, 'is text, but the model has no tokenizer: give token ids');
-      return tokenize!(v);
+      const t = tokenize!(v);
+      if (t.length === 0) fail(field, 'is empty text: give at least one token');
+      return t;
     }
     if (!Array.isArray(v) || v.length === 0) fail(field, 'must be a non-empty array of token ids or a string');
     (v as unknown[]).forEach((t, i) => { if (!Number.isInteger(t) || (t as number) < 0 || (t as number) >= cfg.d_vocab) fail(`${field}[${i}]`, `must be a token id in 0..${cfg.d_vocab - 1}`); });
