@@ -1,5 +1,6 @@
 import {
-  add, causalMask, concat, div, expand, input, matmul, mul, reduceSum, reshape, slice, softmax, sub, transpose, type Node,
+  add, causalMask, concat, div, expand, gather, input, matmul, mul, reduceMean, reduceSum, reshape, slice, softmax, sqrt, sub,
+  transpose, type Node,
 } from '../../engine/index.js';
 import type { HookedTransformerConfig } from '../../model/config.js';
 import { embed, layerNorm, mlp, unembed, weightNode, type WeightNodes } from '../../model/components/index.js';
@@ -13,21 +14,35 @@ import type { CircuitGraph, ReaderGroup } from './graph.js';
  *   biases, never ablated): `mask` `[readers, writers]` and `ablate` `[writers, batch*pos*d_model]` (the writers'
  *   outputs on the corrupted prompts for resample ablation, zeros for zero ablation) are inputs. ACDC, path
  *   patching and faithfulness run it.
- * - `grad`: every reader reads the whole residual stream, through its own copy (`readerInputs`, one node per
- *   group), so the gradient of a metric with respect to each reader's input is one backward pass. The
- *   embedding is `corrupt + alpha (clean - corrupt)` (`alpha` fed: 1 is the clean run; EAP-IG's steps).
+ * - `grad`: the ordinary forward pass, plus what one backward pass needs to give the gradient of a metric with
+ *   respect to every reader's own input (`readerGrads`). The embedding is `corrupt + alpha (clean - corrupt)`
+ *   (`alpha` fed: 1 is the clean run; EAP-IG's steps). Every reader of a layer reads the same residual stream, so
+ *   its LayerNorm is computed once; the heads' q/k/v read it through one copy each (`wrt`), and the gradient
+ *   with respect to a reader's input is the LayerNorm's vector-Jacobian product of the gradient at its copy,
+ *   built explicitly (nothing of the LayerNorm is stored per reader). Only the `rows` (`[K]`, fed) of the final
+ *   residual stream reach `ln_final` and the unembedding: `final` `[K, d_model]`, `logits` `[1, K, d_vocab]`.
  *
  * Each reader's LayerNorm computes its scale from its own input, as in ACDC and auto-circuit.
  */
 export interface EdgeForward {
+  /** mask: `[B, T, d_vocab]`; grad: the `rows`' logits, `[1, K, d_vocab]`. */
   logits: Node;
   /** Every writer's output, `[writers, batch*pos*d_model]`. */
   writers: Node;
-  /** grad mode: each reader group's inputs `[count, batch*pos*d_model]`, in `groups` order. */
-  readerInputs: Node[];
+  /** grad mode: the nodes to differentiate the metric with respect to, in order. */
+  wrt: Node[];
+  /** grad mode: from the gradients at `wrt` (same order), each reader group's input gradient `[count, batch*pos*d_model]`. */
+  readerGrads: (gs: readonly Node[]) => Node[];
+  /** grad mode: `ln_final` of the residual stream at `rows`, `[K, d_model]` (logits = final W_U + b_U). */
+  final: Node | null;
 }
 
-export function edgeForward(cfg: HookedTransformerConfig, w: WeightNodes, graph: CircuitGraph & { groups: ReaderGroup[] }, B: number, T: number, mode: 'mask' | 'grad'): EdgeForward {
+/** `forward` is the grad mode's forward pass alone (no copies, no interpolation): the writers' outputs, cheaply. */
+export type EdgeMode = 'mask' | 'grad' | 'forward';
+
+export function edgeForward(
+  cfg: HookedTransformerConfig, w: WeightNodes, graph: CircuitGraph & { groups: ReaderGroup[] }, B: number, T: number, mode: EdgeMode, K = 1,
+): EdgeForward {
   const D = cfg.d_model;
   const N = B * T * D;
   const tokens = input('tokens', [B, T], 'int64');
@@ -44,21 +59,29 @@ export function edgeForward(cfg: HookedTransformerConfig, w: WeightNodes, graph:
   const ablate = mode === 'mask' ? input('ablate', [nW, N]) : null;
   let bias: Node | null = null; // attention (and MLP) biases so far: never ablated
   let resid: Node = reshape(embOut, [1, N]); // grad mode: the residual stream
-  const readerInputs: Node[] = [];
+  const wrt: Node[] = [];
+  const toGrads: ((gs: readonly Node[]) => Node)[] = [];
+  const withBias = (x: Node, count: number): Node => {
+    const shaped = reshape(x, [count, B, T, D]);
+    return bias ? add(shaped, bias) : shaped;
+  };
 
+  /** A group's input `[count, B, T, D]`: mask mode mixes the writers; grad mode reads the stream through a copy. */
   const groupInput = (g: ReaderGroup): Node => {
-    let x: Node;
     if (mask && ablate) {
       const O = outs.length === 1 ? outs[0]! : concat([...outs], 0);
       const A = slice(ablate, [0], [g.fanIn], [0]);
       const M = slice(mask, [g.start, 0], [g.start + g.count, g.fanIn], [0, 1]);
-      x = add(matmul(M, sub(O, A)), reduceSum(A, 0, true));
-    } else {
-      x = expand(resid, [g.count, N]);
-      readerInputs.push(x);
+      return withBias(add(matmul(M, sub(O, A)), reduceSum(A, 0, true)), g.count);
     }
-    const shaped = reshape(x, [g.count, B, T, D]);
-    return bias ? add(shaped, bias) : shaped;
+    if (mode === 'forward') return withBias(resid, g.count);
+    // The reader's own copy of the stream (a new node even for one reader: expand to the same shape is x itself,
+    // and the gradient at the stream would include every later reader's).
+    const x = g.count === 1 ? reshape(resid, [1, B, T, D]) : expand(resid, [g.count, N]);
+    const n = wrt.length;
+    wrt.push(x);
+    toGrads.push((gs) => reshape(gs[n]!, [g.count, N]));
+    return withBias(x, g.count);
   };
   const addBias = (b: Node) => { bias = bias ? add(bias, b) : b; };
   const write = (o: Node, count: number) => {
@@ -73,14 +96,15 @@ export function edgeForward(cfg: HookedTransformerConfig, w: WeightNodes, graph:
     const E = cfg.d_head;
     const p = `blocks.${l}`;
     const W = (k: string) => weightNode(w, `${p}.attn.${k}`);
-    const x = layerNorm(cfg, w, `${p}.ln1`, reshape(groupInput(g), [3, H, B, T, D]));
-    const part = (i: number) => reshape(slice(x, [i], [i + 1], [0]), [H, B, T, D]);
-    const qkIn = (i: number) => cfg.positional_embedding_type === 'shortformer' ? add(part(i), emb.posEmbed) : part(i);
+    const parts = mode === 'mask'
+      ? maskedParts(layerNorm(cfg, w, `${p}.ln1`, reshape(groupInput(g), [3, H, B * T, D])), H, B * T, D)
+      : sharedParts(withBias(resid, 1));
+    const qkIn = (x: Node) => cfg.positional_embedding_type === 'shortformer' ? add(x, reshape(emb.posEmbed, [1, -1, D])) : x;
     const proj = (from: Node, name: 'Q' | 'K' | 'V') =>
-      reshape(add(matmul(reshape(from, [H, B * T, D]), W(`W_${name}`)), reshape(W(`b_${name}`), [H, 1, E])), [H, B, T, E]);
-    const q = proj(qkIn(0), 'Q');
-    const k = proj(qkIn(1), 'K');
-    const v = proj(part(2), 'V');
+      reshape(add(matmul(from, W(`W_${name}`)), reshape(W(`b_${name}`), [H, 1, E])), [H, B, T, E]);
+    const q = proj(qkIn(parts[0]), 'Q');
+    const k = proj(qkIn(parts[1]), 'K');
+    const v = proj(parts[2], 'V');
     const pattern = softmax(causalMask(div(matmul(q, transpose(k, [0, 1, 3, 2])), Math.sqrt(E))), -1);
     const z = matmul(pattern, v); // [H, B, T, E]
     const result = reshape(matmul(reshape(z, [H, B * T, E]), W('W_O')), [H, N]);
@@ -92,9 +116,52 @@ export function edgeForward(cfg: HookedTransformerConfig, w: WeightNodes, graph:
       const out = reshape(mlp(cfg, w, `${p}.mlp`, layerNorm(cfg, w, `${p}.ln2`, xin)), [1, N]);
       write(out, 1);
     }
+
+    /** grad mode: ln1 once on the stream, one copy per head for each of q, k, v; their gradients mapped back through ln1. */
+    function sharedParts(x: Node): [Node, Node, Node] {
+      const xf = reshape(x, [1, B * T, D]);
+      const ln = layerNorm(cfg, w, `${p}.ln1`, xf);
+      if (mode === 'forward') return [ln, ln, ln]; // [1, B*T, D] broadcasts against W [H, D, E]
+      const copies = [0, 1, 2].map(() => expand(ln, [H, B * T, D]));
+      const n = wrt.length;
+      wrt.push(...copies);
+      toGrads.push((gs) => lnVjp(cfg, w, `${p}.ln1`, xf, concat([gs[n]!, gs[n + 1]!, gs[n + 2]!], 0), N));
+      return copies as [Node, Node, Node];
+    }
   }
   const gl = graph.groups[gi]!;
-  const final = reshape(groupInput(gl), [B, T, D]);
-  const logits = unembed(cfg, w, layerNorm(cfg, w, 'ln_final', final));
-  return { logits, writers: concat([...outs], 0), readerInputs };
+  const last = groupInput(gl);
+  if (mode === 'mask') {
+    const logits = unembed(cfg, w, layerNorm(cfg, w, 'ln_final', reshape(last, [B, T, D])));
+    return { logits, writers: concat([...outs], 0), wrt, readerGrads: () => [], final: null };
+  }
+  const final = layerNorm(cfg, w, 'ln_final', gather(reshape(last, [B * T, D]), input('rows', [K], 'int64')));
+  return {
+    logits: reshape(unembed(cfg, w, final), [1, K, cfg.d_vocab_out]),
+    writers: concat([...outs], 0),
+    wrt,
+    readerGrads: (gs) => toGrads.map((f) => f(gs)),
+    final,
+  };
+}
+
+/** mask mode: the LayerNorm'd inputs of one layer's q, k and v, `[H, B*T, D]` each. */
+function maskedParts(x: Node, H: number, BT: number, D: number): [Node, Node, Node] {
+  const part = (i: number) => reshape(slice(x, [i], [i + 1], [0]), [H, BT, D]);
+  return [part(0), part(1), part(2)];
+}
+
+/**
+ * The vector-Jacobian product of LayerNorm `name` at `x` (`[1, rows, D]`) for the gradients `u` at its output
+ * (`[count, rows, D]`): `(u w - mean(u w) - xhat mean(u w xhat)) / scale`, flattened to `[count, N]`.
+ */
+export function lnVjp(cfg: HookedTransformerConfig, w: WeightNodes, name: string, x: Node, u: Node, N: number): Node {
+  const count = u.shape[0]!;
+  if (cfg.normalization_type === null) return reshape(u, [count, N]);
+  const centred = sub(x, reduceMean(x, -1, true));
+  const scale = sqrt(add(reduceMean(mul(centred, centred), -1, true), cfg.eps));
+  const xhat = div(centred, scale);
+  const uw = cfg.normalization_type === 'LN' ? mul(u, weightNode(w, `${name}.w`)) : u;
+  const g = div(sub(sub(uw, reduceMean(uw, -1, true)), mul(xhat, reduceMean(mul(uw, xhat), -1, true))), scale);
+  return reshape(g, [count, N]);
 }

@@ -1,6 +1,9 @@
-import { compile, grad, input, matmul, slice, transpose, type Node, type Program, type Tensor } from '../../engine/index.js';
+import {
+  add, compile, gather, grad, input, matmul, mul, reduceMean, reduceSum, reshape, slice, sub, transpose, type Node, type Program, type Tensor,
+} from '../../engine/index.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { edgeForward } from './edgeForward.js';
+import { weightNode } from '../../model/components/index.js';
+import { edgeForward, type EdgeForward } from './edgeForward.js';
 import { buildGraph, type CircuitGraph, type ReaderGroup } from './graph.js';
 import { higherIsBetter, metricNode, targetFeeds, targetLogProbs, type MetricName } from './metric.js';
 import type { DiscoveryTask } from './tasks.js';
@@ -8,20 +11,32 @@ import type { DiscoveryTask } from './tasks.js';
 /** Zero ablation (a cut edge carries nothing) or resample ablation (it carries the corrupted prompt's output). */
 export type Ablation = 'resample' | 'zero';
 
+/** Compiled programs by model and by what they compute (task shape, metric, mode): new runners reuse them. */
+const programCache = new WeakMap<HookedTransformer, Map<string, Program>>();
+
+function cached(model: HookedTransformer, key: string, build: () => Program): Program {
+  let m = programCache.get(model);
+  if (!m) programCache.set(model, (m = new Map()));
+  let p = m.get(key);
+  if (!p) m.set(key, (p = build()));
+  return p;
+}
+
 /**
  * Runs a model's circuit graph on a task: the edge-masked forward (each mask a run of one compiled graph) and the
- * gradient graph (one backward pass gives every edge's attribution). Programs are compiled once per metric.
+ * gradient graph (one backward pass gives every edge's attribution). Programs are compiled once per model, task
+ * shape and metric, and shared by every runner on that model.
  */
 export class EdgeRunner {
   readonly graph: CircuitGraph & { groups: ReaderGroup[] };
   readonly B: number;
   readonly T: number;
   private feeds: Record<string, Tensor> = {};
-  private masked = new Map<MetricName, Program>();
-  private grads = new Map<MetricName, Program>();
   private cleanValue = new Map<MetricName, number>();
   private corruptValue = new Map<MetricName, number>();
-  /** Corrupted minus clean writer outputs, `[writers, batch*pos*d_model]`. */
+  /** The writers' outputs that replace a cut edge's, `[writers, batch*pos*d_model]` (corrupted, or zeros). */
+  private ablate: Tensor<'float32'> | null = null;
+  /** Ablated minus clean writer outputs (EAP-IG's steps; EAP computes it in its own graph). */
   private delta: Tensor<'float32'> | null = null;
 
   constructor(readonly model: HookedTransformer, readonly task: DiscoveryTask, readonly ablation: Ablation = 'resample') {
@@ -32,28 +47,35 @@ export class EdgeRunner {
 
   get nR(): number { return this.graph.readers.length; }
   get nW(): number { return this.graph.writers.length; }
+  private get K(): number { return this.task.targets.length; }
+  private get N(): number { return this.B * this.T * this.model.cfg.d_model; }
 
-  /** Runs the clean and corrupted prompts once: the writers' outputs (for ablation) and the clean distribution (for KL). */
+  /** The writers' outputs on some prompts: one plain forward pass, no logits. */
+  private async writersOf(tokens: Tensor<'int64'>): Promise<Tensor<'float32'>> {
+    const { model, B, T } = this;
+    const p = cached(model, `writers:${B}x${T}`, () => compile({ writers: edgeForward(model.cfg, model.weightNodes(), this.graph, B, T, 'forward').writers }));
+    return (await p.run({ ...model.weights, tokens })).writers as Tensor<'float32'>;
+  }
+
+  /** Runs the corrupted prompts once (the writers' outputs that resample ablation patches in). */
   async init(): Promise<void> {
-    if (this.delta) return;
+    if (this.ablate) return;
     const { model, task } = this;
     const clean = model.toTokens(task.clean);
     const corrupt = model.toTokens(task.corrupt);
-    const N = this.B * this.T * model.cfg.d_model;
-    const writersProgram = compile({ writers: edgeForward(model.cfg, model.weightNodes(), this.graph, this.B, this.T, 'mask').writers });
-    const ones = this.fullMask(1);
-    const zerosAblate: Tensor<'float32'> = { dtype: 'float32', shape: [this.nW, N], data: new Float32Array(this.nW * N) };
-    const run = async (tokens: Tensor<'int64'>) => (await writersProgram.run({ ...model.weights, tokens, mask: ones, ablate: zerosAblate })).writers as Tensor<'float32'>;
-    const cw = await run(clean);
-    const xw = this.ablation === 'zero' ? zerosAblate : await run(corrupt);
-    const d = new Float32Array(cw.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = xw.data[i]! - cw.data[i]!;
-    this.delta = { dtype: 'float32', shape: [this.nW, N], data: d };
-    const logits = await model.run(clean);
-    this.feeds = {
-      ...model.weights, tokens: clean, corruptTokens: corrupt, ablate: xw,
-      ...targetFeeds(task.targets, this.T), cleanLogProbs: targetLogProbs(logits, task.targets),
-    };
+    this.ablate = this.ablation === 'zero'
+      ? { dtype: 'float32', shape: [this.nW, this.N], data: new Float32Array(this.nW * this.N) }
+      : await this.writersOf(corrupt);
+    this.feeds = { ...model.weights, tokens: clean, corruptTokens: corrupt, ablate: this.ablate, ...targetFeeds(task.targets, this.T) };
+  }
+
+  /** KL's reference: the clean run's log-probabilities at the targets (one plain run, only when KL is asked for). */
+  private async metricFeeds(name: MetricName): Promise<Record<string, Tensor>> {
+    await this.init();
+    if (name === 'kl' && !this.feeds.cleanLogProbs) {
+      this.feeds.cleanLogProbs = targetLogProbs(await this.model.run(this.feeds.tokens as Tensor<'int64'>), this.task.targets);
+    }
+    return this.feeds;
   }
 
   /** A `[readers, writers]` mask of one value. */
@@ -63,14 +85,13 @@ export class EdgeRunner {
 
   /** The metric with the edges where `mask` is 0 ablated. */
   async metric(mask: Tensor<'float32'>, name: MetricName): Promise<number> {
-    await this.init();
-    let p = this.masked.get(name);
-    if (!p) {
-      const f = edgeForward(this.model.cfg, this.model.weightNodes(), this.graph, this.B, this.T, 'mask');
-      p = compile({ metric: metricNode(f.logits, name, this.task.targets.length) });
-      this.masked.set(name, p);
-    }
-    return Number((await p.run({ ...this.feeds, mask })).metric!.data[0]);
+    const feeds = await this.metricFeeds(name);
+    const { model, B, T, K } = this;
+    const p = cached(model, `mask:${name}:${B}x${T}:${K}`, () => {
+      const f = edgeForward(model.cfg, model.weightNodes(), this.graph, B, T, 'mask');
+      return compile({ metric: metricNode(f.logits, name, K) });
+    });
+    return Number((await p.run({ ...feeds, mask })).metric!.data[0]);
   }
 
   /** The metric of the clean run (every edge kept) and of the fully ablated run. */
@@ -90,30 +111,61 @@ export class EdgeRunner {
   }
 
   /**
-   * Edge attributions `(corrupt_w - clean_w) . d metric / d input_r`, `[readers, writers]` (0 where no edge), with
+   * Edge attributions `(ablated_w - clean_w) . d metric / d input_r`, `[readers, writers]` (0 where no edge), with
    * the gradient taken on the run whose embedding is `corrupt + alpha (clean - corrupt)` (alpha 1: the clean run).
+   * One forward and one backward pass; each reader group's scores are one matmul of its input gradients
+   * `[count, batch*pos*d_model]` with the writers' differences. At alpha 1 the clean writers come from the same
+   * run; otherwise they are computed once (one more forward pass) and fed.
    */
   async edgeGradScores(name: MetricName, alpha: number): Promise<{ scores: Float32Array; value: number }> {
-    await this.init();
-    let p = this.grads.get(name);
+    const feeds = await this.metricFeeds(name);
+    const { model, B, T, K, N } = this;
     const { groups } = this.graph;
-    if (!p) {
-      const cfg = this.model.cfg;
-      const f = edgeForward(cfg, this.model.weightNodes(), this.graph, this.B, this.T, 'grad');
-      const value = metricNode(f.logits, name, this.task.targets.length);
-      const gs = grad(value, f.readerInputs);
-      const delta = input('delta', [this.nW, this.B * this.T * cfg.d_model]);
+    const inGraph = alpha === 1;
+    if (!inGraph && !this.delta) {
+      const cw = await this.writersOf(feeds.tokens as Tensor<'int64'>);
+      const d = new Float32Array(cw.data.length);
+      for (let i = 0; i < d.length; i++) d[i] = this.ablate!.data[i]! - cw.data[i]!;
+      this.delta = { dtype: 'float32', shape: [this.nW, N], data: d };
+    }
+    const p = cached(model, `grad:${name}:${B}x${T}:${K}:${inGraph}`, () => {
+      const f = edgeForward(model.cfg, model.weightNodes(), this.graph, B, T, 'grad', K);
+      const value = metricOnRows(model, f, name, K);
+      const gs = f.readerGrads(grad(value, f.wrt));
+      const delta = inGraph ? sub(input('ablate', [this.nW, N]), f.writers) : input('delta', [this.nW, N]);
       const outs: Record<string, Node> = { value };
       groups.forEach((g, i) => { outs[`s${i}`] = matmul(gs[i]!, transpose(slice(delta, [0], [g.fanIn], [0]), [1, 0])); });
-      p = compile(outs);
-      this.grads.set(name, p);
-    }
-    const out = await p.run({ ...this.feeds, delta: this.delta!, alpha: { dtype: 'float32', shape: [1], data: Float32Array.of(alpha) } });
+      return compile(outs);
+    });
+    const rows = feeds.targetRows!;
+    const out = await p.run({
+      ...feeds, ...(this.delta && !inGraph ? { delta: this.delta } : {}),
+      rows, targetRows: { dtype: 'int64', shape: [K], data: BigInt64Array.from({ length: K }, (_, i) => BigInt(i)) },
+      alpha: { dtype: 'float32', shape: [1], data: Float32Array.of(alpha) },
+    });
     const scores = new Float32Array(this.nR * this.nW);
     groups.forEach((g, i) => {
       const s = out[`s${i}`]!.data as Float32Array;
-      for (let r = 0; r < g.count; r++) for (let w = 0; w < g.fanIn; w++) scores[(g.start + r) * this.nW + w] = s[r * g.fanIn + w]!;
+      for (let r = 0; r < g.count; r++) scores.set(s.subarray(r * g.fanIn, (r + 1) * g.fanIn), (g.start + r) * this.nW);
     });
     return { scores, value: Number(out.value!.data[0]) };
   }
 }
+
+/**
+ * The metric on the grad forward's target rows (`targetRows` fed as 0..K-1). The logit difference needs only two
+ * columns of the unembedding per target: `final . (W_U[:, answer] - W_U[:, wrong]) + b_U[answer] - b_U[wrong]`,
+ * the same number as the logits' difference without computing K x d_vocab logits.
+ */
+function metricOnRows(model: HookedTransformer, f: EdgeForward, name: MetricName, K: number): Node {
+  if (name !== 'logit_diff' || !f.final) return metricNode(f.logits, name, K);
+  const w = model.weightNodes();
+  const ans = reshape(input('targetAnswer', [K, 1], 'int64'), [K]);
+  const wrong = reshape(input('targetWrong', [K, 1], 'int64'), [K]);
+  const WU = weightNode(w, 'unembed.W_U');
+  const bU = weightNode(w, 'unembed.b_U');
+  const dir = transpose(sub(gather(WU, ans, 1), gather(WU, wrong, 1)), [1, 0]); // [K, d_model]
+  const perTarget = add(reduceSum(mul(f.final, dir), -1), sub(gather(bU, ans), gather(bU, wrong)));
+  return reduceMean(perTarget);
+}
+
