@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { HookedTransformer } from '../../src/model/hookedTransformer.js';
-import { index, meanAxis, sliceAxis, sumAxis, take, toNested, topK, f32 } from '../../src/model/activationCache.js';
+import { ActivationCache, index, meanAxis, sliceAxis, sumAxis, take, toNested, topK, f32 } from '../../src/model/activationCache.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 
 installNodeRuntime();
@@ -113,4 +113,23 @@ test('host helpers: index, slice, take, mean and sum over an axis, top-k, nested
   assert.deepEqual(toNested(k.values), [[5, 2], [8, 3]]);
   assert.deepEqual(Array.from(k.indices), [1, 2, 0, 1]);
   assert.throws(() => index(t, 2), /index 2 is out of range/);
+});
+
+test('a cache reports the bytes it holds: 4 bytes per float32 element of every activation', async () => {
+  const m = new HookedTransformer({ ...cfg, normalization_type: 'LN' });
+  const { cache } = await m.runWithCache(tokens);
+  // Independent count from TransformerLens's shapes: B=2, T=6, D=16, H=3, E=4, M=20, two layers.
+  const [B, T, D, H, E, M] = [2, 6, 16, 3, 4, 20];
+  const perLayer = 4 * B * T * D /* resid_pre, attn_out, resid_mid, mlp_out */ + B * T * D /* resid_post */
+    + 2 * (B * T + B * T * D) /* ln1, ln2: scale, normalized */ + 4 * B * T * H * E /* q, k, v, z */
+    + 2 * B * H * T * T /* attn_scores, pattern */ + 2 * B * T * M /* mlp pre, post */;
+  const expected = 4 * (2 * B * T * D /* hook_embed, hook_pos_embed */ + 2 * perLayer + B * T + B * T * D /* ln_final */);
+  assert.equal(cache.bytes, expected);
+  const by = cache.bytesByName();
+  assert.equal(by.length, cache.names.length);
+  assert.equal(by.reduce((s, x) => s + x.bytes, 0), expected);
+  assert.equal(by[0]!.bytes, 4 * Math.max(B * H * T * T, B * T * M));
+  // Two names over one view count once.
+  const shared = new ActivationCache({ a: cache.get('hook_embed'), b: cache.get('hook_embed') });
+  assert.equal(shared.bytes, 4 * B * T * D);
 });

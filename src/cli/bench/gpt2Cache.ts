@@ -16,9 +16,11 @@ export async function benchGpt2Cache(reps = 3): Promise<BenchResult> {
   const T = 256;
   const tokens = Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(50257)));
   let cached = 0;
+  let bytes = 0;
   const ms = await timeIt(async () => {
     const { cache } = await model.runWithCache(tokens);
     cached = cache.names.length;
+    bytes = cache.bytes;
   }, reps, 1);
   model.clearCompiled();
   return {
@@ -27,5 +29,6 @@ export async function benchGpt2Cache(reps = 3): Promise<BenchResult> {
     ms,
     tokens_per_s: (B * T) / (ms / 1000),
     activations: cached,
+    cache_bytes: bytes,
   };
 }
