@@ -9,3 +9,4 @@ export * from './patching.js';
 export * from './neurons.js';
 export * from './bigrams.js';
 export * from './framework.js';
+export * from './discovery.js';

@@ -1,8 +1,8 @@
 // Messages between the app (main thread) and its analysis worker. Every request carries an id; the worker answers
 // each with a result or a one-line error.
 import type {
-  AblationKind, AblationView, AttributionView, BigramsView, CircuitsView, CompositionView, FrameworkSectionId, FrameworkSectionView,
-  HeadsView, NeuronsView, PatchingView, PromptView,
+  AblationKind, AblationView, AttributionView, BigramsView, CircuitsView, CompositionView, DiscoveryRequest, DiscoveryView, FrameworkSectionId,
+  FrameworkSectionView, HeadsView, NeuronsView, PatchingView, PromptView,
 } from '../../analysis/views/index.js';
 
 /** A model the server offers: its files are fetched from `base` + file name. */
@@ -35,6 +35,8 @@ export type Request =
   | { type: 'patch'; clean?: string; corrupt?: string; answer?: string; wrong?: string }
   | { type: 'neurons'; text: string; layer: number; neuron: number }
   | { type: 'bigrams' }
+  /** Circuit discovery on the loaded model: a task, a method and its options (the Discover view). */
+  | ({ type: 'discover' } & DiscoveryRequest)
   /** One section of the guided framework, on the loaded model (null) or a served one, loaded beside it. */
   | { type: 'framework'; section: FrameworkSectionId; model: { key: string; urls: Record<string, string> } | null };
 
@@ -49,6 +51,7 @@ export interface Results {
   patch: PatchingView;
   neurons: NeuronsView;
   bigrams: BigramsView;
+  discover: DiscoveryView;
   framework: FrameworkSectionView & { modelKey: string | null };
 }
 

@@ -1,12 +1,12 @@
 // The app's URL: `#/<view>?model=<id>&prompt=<text>&layer=<l>&head=<h>` plus a view's own parameters (patching's
 // prompts and answers, the neuron), so every view is linkable.
 export const VIEWS = [
-  'model', 'prompt', 'attention', 'heads', 'circuits', 'composition', 'attribution', 'patching', 'neurons', 'bigrams', 'framework', 'train',
+  'model', 'prompt', 'attention', 'heads', 'circuits', 'composition', 'attribution', 'patching', 'discover', 'neurons', 'bigrams', 'framework', 'train',
 ] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 /** Parameters a view keeps in the URL beyond the shared ones. */
-export const EXTRA_PARAMS = ['clean', 'corrupt', 'answer', 'wrong', 'neuron'] as const;
+export const EXTRA_PARAMS = ['clean', 'corrupt', 'answer', 'wrong', 'neuron', 'method', 'tau', 'steps', 'ablation', 'reference'] as const;
 export type ExtraParam = (typeof EXTRA_PARAMS)[number];
 
 export interface Route {

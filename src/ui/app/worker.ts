@@ -5,7 +5,7 @@ import { setRuntime } from '../../engine/runtime.js';
 import { deferredWebRuntime } from '../../browser/runtime.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import {
-  ablationView, attributionView, bigramsView, circuitsView, compositionView, frameworkSection, headsView, neuronsView, patchingView, promptView,
+  ablationView, attributionView, bigramsView, circuitsView, compositionView, discoveryView, frameworkSection, headsView, neuronsView, patchingView, promptView,
 } from '../../analysis/views/index.js';
 import type { ModelInfo, ModelSource, Reply, Request } from './protocol.js';
 import { corpusSample, heldOutStream } from './corpus.js';
@@ -70,6 +70,7 @@ async function handle(r: Request): Promise<unknown> {
       const m = need();
       return bigramsView(m, await heldOutStream(m));
     }
+    case 'discover': return discoveryView(need(), r);
     case 'framework': {
       const m = await other(r.model);
       const s = await heldOutStream(m);

@@ -15,3 +15,4 @@ export { TextNeuronActivations, type TextNeuronActivationsProps } from './TextNe
 export { BigramCompare, type BigramCompareProps, pearson } from './BigramCompare/index.js';
 export { TopkSamples, type TopkSamplesProps, type TopkSample } from './TopkSamples/index.js';
 export { CircuitGraph, type CircuitGraphProps, type GraphEdge } from './CircuitGraph/index.js';
+export { FaithfulnessCurve, type FaithfulnessCurveProps, type FaithfulnessPoint } from './FaithfulnessCurve/index.js';

@@ -53,7 +53,7 @@ export function CircuitGraph(p: CircuitGraphProps) {
   const maxAbs = Math.max(1e-12, ...drawable.map((e) => Math.abs(e.score)));
   const scale = makeScale('diverging', -maxAbs, maxAbs);
   // Colour by sign, never washed out to white: the weakest drawn edge still shows its sign.
-  const color = (s: number) => scale.css(Math.sign(s) * maxAbs * (0.6 + 0.4 * Math.abs(s) / maxAbs));
+  const color = (s: number) => (s === 0 ? '#999' : scale.css(Math.sign(s) * maxAbs * (0.6 + 0.4 * Math.abs(s) / maxAbs)));
   const widthOf = (s: number) => 0.8 + 5.2 * (Math.abs(s) / maxAbs);
   const touched = new Set<string>();
   for (const e of drawable) { touched.add(e.from); touched.add(e.to); touched.add(e.to.split('.')[0]!); }
