@@ -9,6 +9,7 @@ import { CompositionView } from './views/CompositionView.js';
 import { AttributionView } from './views/AttributionView.js';
 import { TrainView } from './views/TrainView.js';
 import { PatchingView } from './views/PatchingView.js';
+import { DiscoverView } from './views/DiscoverView.js';
 import { NeuronsView } from './views/NeuronsView.js';
 import { BigramsView } from './views/BigramsView.js';
 import { FrameworkView } from './views/FrameworkView.js';
@@ -17,11 +18,11 @@ import { appStyles } from './styles.js';
 
 const TITLES: Record<ViewName, string> = {
   model: 'Model', prompt: 'Prompt', attention: 'Attention', heads: 'Heads', circuits: 'Circuits',
-  composition: 'Composition', attribution: 'Attribution', patching: 'Patching', neurons: 'Neurons', bigrams: 'Zero-layer',
+  composition: 'Composition', attribution: 'Attribution', patching: 'Patching', discover: 'Discover', neurons: 'Neurons', bigrams: 'Zero-layer',
   framework: 'Framework', train: 'Train',
 };
 /** Views that do not read the shared prompt (they have their own inputs, or none). */
-const NO_PROMPT: readonly ViewName[] = ['train', 'model', 'patching', 'bigrams', 'framework'];
+const NO_PROMPT: readonly ViewName[] = ['train', 'model', 'patching', 'discover', 'bigrams', 'framework'];
 const DEFAULT_PROMPT = 'The cat sat on the mat. The cat sat on the mat.';
 
 function useRoute(): [Route, (c: Partial<Route>) => void] {
@@ -129,6 +130,7 @@ export function App() {
         {route.view === 'composition' && <CompositionView {...props} />}
         {route.view === 'attribution' && <AttributionView {...props} />}
         {route.view === 'patching' && <PatchingView {...props} />}
+        {route.view === 'discover' && <DiscoverView {...props} />}
         {route.view === 'neurons' && <NeuronsView {...props} />}
         {route.view === 'bigrams' && <BigramsView {...props} />}
         {route.view === 'framework' && <FrameworkView {...props} />}
