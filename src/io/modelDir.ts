@@ -8,7 +8,9 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pr
 import { join } from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { HookedTransformerConfig } from '../model/config.js';
-import { CONFIG_FILE, modelToFiles, readModelFiles, WEIGHTS_FILE, type LoadedModel } from '../model/import/modelFiles.js';
+import {
+  CONFIG_FILE, modelToFiles, readModelFiles, shardNames, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, type LoadedModel,
+} from '../model/import/modelFiles.js';
 import type { StateDict } from '../model/weights.js';
 
 export { CONFIG_FILE, WEIGHTS_FILE, type LoadedModel };
@@ -19,7 +21,14 @@ export { CONFIG_FILE, WEIGHTS_FILE, type LoadedModel };
  * name the file and the field or tensor.
  */
 export async function readModelDir(dir: string): Promise<LoadedModel> {
-  return readModelFiles(await readFiles(dir, [CONFIG_FILE, WEIGHTS_FILE]), (name) => join(dir, name));
+  const where = (name: string) => join(dir, name);
+  const files = await readFiles(dir, [CONFIG_FILE, WEIGHTS_FILE]);
+  // A sharded Hugging Face checkpoint: model.safetensors.index.json names the shards.
+  if (files[CONFIG_FILE] && !files[WEIGHTS_FILE]) {
+    const index = await readFiles(dir, [WEIGHTS_INDEX_FILE]);
+    if (index[WEIGHTS_INDEX_FILE]) Object.assign(files, index, await readFiles(dir, shardNames(index[WEIGHTS_INDEX_FILE], where)));
+  }
+  return readModelFiles(files, where);
 }
 
 /**

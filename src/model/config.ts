@@ -4,9 +4,11 @@ import { InputError } from '../engine/errors.js';
  * HookedTransformer configuration, with TransformerLens's field names so a config.json written by either reads in
  * the other. `validateConfig` is the boundary: everything past it may trust the fields.
  */
-export type ActFn = 'gelu' | 'gelu_new' | 'relu';
-export type NormalizationType = 'LN' | 'LNPre' | null;
-export type PositionalEmbeddingType = 'standard' | 'shortformer';
+export type ActFn = 'gelu' | 'gelu_new' | 'relu' | 'silu' | 'gelu_pytorch_tanh';
+/** LayerNorm with or without gain and bias, RMSNorm with or without gain, or none. */
+export type NormalizationType = 'LN' | 'LNPre' | 'RMS' | 'RMSPre' | null;
+export type PositionalEmbeddingType = 'standard' | 'shortformer' | 'rotary';
+export type AttnType = 'global' | 'local';
 
 export interface HookedTransformerConfig {
   n_layers: number;
@@ -28,6 +30,33 @@ export interface HookedTransformerConfig {
    * residual stream carries tokens alone and values never see position.
    */
   positional_embedding_type: PositionalEmbeddingType;
+  /** Rotary models: how many of each head's first dimensions are rotated (d_head unless partial); else null. */
+  rotary_dim: number | null;
+  /** Rotary base (Hugging Face `rope_theta`). */
+  rotary_base: number;
+  /** Rotary pairs: false rotates dimension i with i + rotary_dim/2 (GPT-NeoX, Llama); true pairs 2i, 2i+1 (GPT-J). */
+  rotary_adjacent_pairs: boolean;
+  /** Gated MLP (SwiGLU / GeGLU): `(act(x W_gate) * (x W_in) + b_in) W_out + b_out`. */
+  gated_mlp: boolean;
+  /** Grouped-query attention: keys and values have this many heads (`_W_K`, `_W_V`), shared by n_heads / it queries. */
+  n_key_value_heads: number | null;
+  /** GPT-NeoX / GPT-J: attention and MLP both read the residual stream before the block (no hook_resid_mid). */
+  parallel_attn_mlp: boolean;
+  /** Local attention: layers whose `attn_types` entry is 'local' see only the last `window_size` positions. */
+  use_local_attn: boolean;
+  window_size: number | null;
+  attn_types: AttnType[] | null;
+  /** Attention scores are q.k / attn_scale; attn_scale is sqrt(d_head) unless given, 1 when use_attn_scale is false. */
+  use_attn_scale: boolean;
+  attn_scale: number;
+  /** Gemma 2: scores become cap * tanh(scores / cap) before the mask (-1: off). */
+  attn_scores_soft_cap: number;
+  /** Gemma 2: logits become cap * tanh(logits / cap) (-1: off). */
+  output_logits_soft_cap: number;
+  /** Gemma 2: a norm after attention and after the MLP as well as before (`ln1_post`, `ln2_post`). */
+  use_normalization_before_and_after: boolean;
+  /** The Hugging Face architecture the weights came from (e.g. 'LlamaForCausalLM'), or null. */
+  original_architecture: string | null;
   /** LayerNorm epsilon (Hugging Face `layer_norm_epsilon`). */
   eps: number;
   /** Standard deviation of the weight initialisation (TransformerLens: 0.8 / sqrt(d_model) unless given). */
@@ -50,29 +79,28 @@ export type ConfigInput = Partial<HookedTransformerConfig> & Record<string, unkn
  */
 const IGNORED_WITH_DEFAULT: Record<string, unknown> = {
   use_attn_result: undefined, use_split_qkv_input: undefined, use_hook_mlp_in: undefined, use_attn_in: undefined,
-  use_hook_tokens: undefined, device: undefined, n_devices: undefined, n_params: undefined, initializer_range: undefined,
-  original_architecture: undefined, from_checkpoint: undefined, checkpoint_index: undefined, checkpoint_label_type: undefined,
+  use_hook_tokens: undefined, device: undefined, n_devices: undefined, n_params: undefined,
+  from_checkpoint: undefined, checkpoint_index: undefined, checkpoint_label_type: undefined,
   checkpoint_value: undefined, tokenizer_prepends_bos: undefined, dtype: undefined, init_weights: undefined,
-  use_local_attn: false, use_attn_scale: true, attn_scale: undefined, scale_attn_by_inverse_layer_idx: false,
-  final_rms: false, gated_mlp: false, parallel_attn_mlp: false, rotary_dim: undefined, n_key_value_heads: undefined,
-  window_size: undefined, attn_types: undefined, weight_init_mode: undefined, init_mode: 'gpt2', normalization_type_ln_final: undefined,
+  scale_attn_by_inverse_layer_idx: false, final_rms: false,
+  weight_init_mode: undefined, init_mode: 'gpt2', normalization_type_ln_final: undefined,
   post_embedding_ln: false, num_experts: undefined, experts_per_token: undefined, tokenizer_padding_side: undefined,
-  trust_remote_code: undefined,
-  relative_attention_max_distance: undefined,
+  trust_remote_code: undefined, relative_attention_max_distance: undefined,
   relative_attention_num_buckets: undefined, decoder_start_token_id: undefined, tie_word_embeddings: undefined,
-  use_normalization_before_and_after: false, output_logits_soft_cap: -1, attn_scores_soft_cap: -1,
   NTK_by_parts_low_freq_factor: undefined, NTK_by_parts_high_freq_factor: undefined, NTK_by_parts_factor: undefined,
-  use_NTK_by_parts_rope: false, rotary_base: undefined, rotary_adjacent_pairs: false,
-  load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false,
+  use_NTK_by_parts_rope: false, load_in_4bit: false, ungroup_grouped_query_attention: false, use_qk_norm: false,
   post_norm: false, use_yarn_rope: false, norm_topk_prob: false, uses_rms_norm: false, layer_norm_folding: false,
   rotary_scaling_factor: undefined, yarn_factor: undefined, yarn_attention_factor: undefined, yarn_beta_fast: undefined,
   yarn_beta_slow: undefined, yarn_original_max_position_embeddings: undefined, attention_dir: 'causal', rotary_base_local: undefined, NTK_original_ctx_len: undefined,
 };
 
-const KNOWN = new Set<string>([
+/** Every field validateConfig reads: TransformerLens's names, plus circuitscope's own (read from older config.json files). */
+export const CONFIG_FIELDS: ReadonlySet<string> = new Set<string>([
   'n_layers', 'd_model', 'n_heads', 'd_head', 'd_mlp', 'd_vocab', 'd_vocab_out', 'n_ctx', 'act_fn', 'normalization_type',
   'attn_only', 'positional_embedding_type', 'eps', 'init_range', 'seed', 'model_name', 'default_prepend_bos',
-  'bos_token_id', 'tokenizer_name',
+  'bos_token_id', 'tokenizer_name', 'initializer_range', 'rotary_dim', 'rotary_base', 'rotary_adjacent_pairs', 'gated_mlp',
+  'n_key_value_heads', 'parallel_attn_mlp', 'use_local_attn', 'window_size', 'attn_types', 'use_attn_scale', 'attn_scale',
+  'attn_scores_soft_cap', 'output_logits_soft_cap', 'use_normalization_before_and_after', 'original_architecture',
 ]);
 
 /** A config error: one line naming the field and what was expected. */
@@ -105,7 +133,7 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   const c = { ...input };
   const attnScale = c['attn_scale'];
   for (const k of Object.keys(c)) {
-    if (KNOWN.has(k)) continue;
+    if (CONFIG_FIELDS.has(k)) continue;
     if (k in IGNORED_WITH_DEFAULT) {
       const dflt = IGNORED_WITH_DEFAULT[k];
       if (dflt !== undefined && c[k] !== null && c[k] !== dflt) {
@@ -130,23 +158,21 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
     else d_mlp = posInt(c, 'd_mlp', where);
   }
   const act = c['act_fn'] ?? (attn_only ? null : 'gelu');
-  if (act !== null && act !== 'gelu' && act !== 'gelu_new' && act !== 'relu') throw err('act_fn', '"gelu", "gelu_new", "relu" or null');
+  if (act !== null && !ACT_FNS.includes(act as ActFn)) throw err('act_fn', `${ACT_FNS.map((x) => `"${x}"`).join(', ')} or null`);
   if (!attn_only && act === null) throw err('act_fn', 'an activation for a model with MLPs');
   const norm = c['normalization_type'] === undefined ? 'LN' : c['normalization_type'];
-  if (norm !== 'LN' && norm !== 'LNPre' && norm !== null) throw err('normalization_type', '"LN", "LNPre" or null');
+  if (norm !== 'LN' && norm !== 'LNPre' && norm !== 'RMS' && norm !== 'RMSPre' && norm !== null) throw err('normalization_type', '"LN", "LNPre", "RMS", "RMSPre" or null');
   const d_vocab = posInt(c, 'd_vocab', where);
   const d_vocab_out = c['d_vocab_out'] === undefined || c['d_vocab_out'] === -1 ? d_vocab : posInt(c, 'd_vocab_out', where);
   const n_ctx = posInt(c, 'n_ctx', where);
   const pos = c['positional_embedding_type'] ?? 'standard';
-  if (pos !== 'standard' && pos !== 'shortformer') throw err('positional_embedding_type', '"standard" or "shortformer" (learned positional embeddings)');
+  if (pos !== 'standard' && pos !== 'shortformer' && pos !== 'rotary') throw err('positional_embedding_type', '"standard", "shortformer" or "rotary"');
   const eps = c['eps'] ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0)) throw err('eps', 'a positive number');
-  const initRaw = c['init_range'];
-  if (typeof attnScale === 'number' && Math.abs(attnScale - Math.sqrt(d_head)) > 1e-6 * Math.sqrt(d_head)) {
-    throw new ConfigError(`${where} field attn_scale: only sqrt(d_head) = ${Math.sqrt(d_head)} is supported, got ${attnScale}`);
-  }
+  const initRaw = c['initializer_range'] ?? c['init_range'];
+  const initKey = c['initializer_range'] !== undefined ? 'initializer_range' : 'init_range';
   const init_range = initRaw === undefined || initRaw === null || (typeof initRaw === 'number' && initRaw < 0) ? 0.8 / Math.sqrt(d_model) : initRaw;
-  if (typeof init_range !== 'number' || !(init_range > 0)) throw err('init_range', 'a positive number');
+  if (typeof init_range !== 'number' || !(init_range > 0)) throw err(initKey, 'a positive number');
   const seed = c['seed'] ?? null;
   if (seed !== null && (typeof seed !== 'number' || !Number.isInteger(seed))) throw err('seed', 'an integer or null');
   const model_name = c['model_name'] ?? 'custom';
@@ -157,14 +183,61 @@ export function validateConfig(input: ConfigInput, where = 'config'): HookedTran
   if (typeof prepend !== 'boolean') throw err('default_prepend_bos', 'true or false');
   const tok = c['tokenizer_name'] ?? null;
   if (tok !== null && typeof tok !== 'string') throw err('tokenizer_name', 'a string or null');
-  const perLayer = 4 * n_heads * d_head * d_model + 2 * d_model * (d_mlp ?? 0);
+  const bool = (k: string, dflt: boolean): boolean => {
+    const v = c[k] ?? dflt;
+    if (typeof v !== 'boolean') throw err(k, 'true or false');
+    return v;
+  };
+  const num = (k: string, dflt: number): number => {
+    const v = c[k] ?? dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw err(k, 'a number');
+    return v;
+  };
+  const rotary = pos === 'rotary';
+  const rotary_dim = rotary ? (c['rotary_dim'] === undefined || c['rotary_dim'] === null ? d_head : posInt(c, 'rotary_dim', where)) : null;
+  if (rotary_dim !== null && (rotary_dim > d_head || rotary_dim % 2 !== 0)) throw err('rotary_dim', `an even number at most d_head (${d_head})`);
+  const rotary_base = num('rotary_base', 10000);
+  if (!(rotary_base > 0)) throw err('rotary_base', 'a positive number');
+  const n_kv = c['n_key_value_heads'] === undefined || c['n_key_value_heads'] === null ? null : posInt(c, 'n_key_value_heads', where);
+  if (n_kv !== null && n_heads % n_kv !== 0) throw err('n_key_value_heads', `a divisor of n_heads (${n_heads})`);
+  const use_local_attn = bool('use_local_attn', false);
+  const window_size = c['window_size'] === undefined || c['window_size'] === null ? null : posInt(c, 'window_size', where);
+  const typesRaw = c['attn_types'] ?? null;
+  if (typesRaw !== null && (!Array.isArray(typesRaw) || typesRaw.length !== n_layers || typesRaw.some((t) => t !== 'global' && t !== 'local'))) {
+    throw err('attn_types', `a list of ${n_layers} "global" or "local" entries, or null`);
+  }
+  const attn_types = typesRaw === null ? null : [...(typesRaw as AttnType[])];
+  if (use_local_attn && (window_size === null || attn_types === null)) throw err('use_local_attn', 'window_size and attn_types beside true');
+  const use_attn_scale = bool('use_attn_scale', true);
+  const attn_scale = !use_attn_scale ? 1 : attnScale === undefined || attnScale === null || attnScale === -1 ? Math.sqrt(d_head) : num('attn_scale', 0);
+  if (!(attn_scale > 0)) throw err('attn_scale', 'a positive number');
+  const perLayer = 4 * n_heads * d_head * d_model + 3 * d_model * (d_mlp ?? 0);
   const params = n_layers * perLayer + (d_vocab + d_vocab_out + n_ctx) * d_model;
   if (perLayer > MAX_PARAMS || params > MAX_PARAMS * MAX_SIZE['n_layers']!) {
     throw new ConfigError(`${where}: impossible sizes: ${n_layers} layers of ${perLayer} parameters and ${(d_vocab + d_vocab_out + n_ctx) * d_model} in the embeddings`);
   }
+  const arch = c['original_architecture'] ?? null;
+  if (arch !== null && typeof arch !== 'string') throw err('original_architecture', 'a string or null');
   return {
-    n_layers, d_model, n_heads, d_head, d_mlp, d_vocab, d_vocab_out, n_ctx, act_fn: attn_only ? null : act,
-    normalization_type: norm, attn_only, positional_embedding_type: pos, eps, init_range, seed, model_name,
-    default_prepend_bos: prepend, bos_token_id: bos, tokenizer_name: tok,
+    n_layers, d_model, n_heads, d_head, d_mlp, d_vocab, d_vocab_out, n_ctx, act_fn: attn_only ? null : (act as ActFn),
+    normalization_type: norm, attn_only, positional_embedding_type: pos, rotary_dim, rotary_base,
+    rotary_adjacent_pairs: bool('rotary_adjacent_pairs', false), gated_mlp: bool('gated_mlp', false), n_key_value_heads: n_kv,
+    parallel_attn_mlp: bool('parallel_attn_mlp', false), use_local_attn, window_size, attn_types, use_attn_scale, attn_scale,
+    attn_scores_soft_cap: num('attn_scores_soft_cap', -1), output_logits_soft_cap: num('output_logits_soft_cap', -1),
+    use_normalization_before_and_after: bool('use_normalization_before_and_after', false), original_architecture: arch,
+    eps, init_range, seed, model_name, default_prepend_bos: prepend, bos_token_id: bos, tokenizer_name: tok,
   };
+}
+
+/** The activations `act_fn` may name. */
+export const ACT_FNS: readonly ActFn[] = ['gelu', 'gelu_new', 'relu', 'silu', 'gelu_pytorch_tanh'];
+
+/** Whether layer `l` attends locally (a window of `window_size` positions). */
+export function isLocalLayer(cfg: HookedTransformerConfig, l: number): boolean {
+  return cfg.use_local_attn && cfg.attn_types?.[l] === 'local';
+}
+
+/** Key and value heads: n_key_value_heads for grouped-query attention, else n_heads. */
+export function kvHeads(cfg: HookedTransformerConfig): number {
+  return cfg.n_key_value_heads ?? cfg.n_heads;
 }

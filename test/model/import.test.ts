@@ -150,7 +150,8 @@ test('isHfGpt2 and detectFormat tell the formats apart', () => {
   assert.equal(detectFormat(ours, ['embed.W_E'], where), 'circuitscope');
   assert.equal(detectFormat(ours, ['embed.W_E', 'blocks.0.attn.IGNORE'], where), 'transformerlens');
   assert.equal(detectFormat({ ...ours, use_attn_result: false }, ['embed.W_E'], where), 'transformerlens');
-  assert.throws(() => detectFormat({ model_type: 'llama' }, [], where), /c\.json field model_type: only Hugging Face GPT-2 is supported, got "llama"/);
+  assert.equal(detectFormat({ model_type: 'llama' }, [], where), 'hf-llama');
+  assert.throws(() => detectFormat({ model_type: 'bert' }, [], where), /c\.json field model_type: expected one of gpt2, gpt_neo, gpt_neox, llama, mistral, qwen2, gemma, gemma2, got "bert"/);
   assert.throws(() => detectFormat({ hidden: 3 }, [], where), /c\.json field d_model: missing/);
   assert.throws(() => detectFormat([1], [], where), /c\.json: expected a JSON object/);
 });
@@ -166,7 +167,8 @@ test('TransformerLens import drops buffers, rounds float64 to float32, and check
   const missing = { ...tensors };
   delete missing['blocks.1.mlp.b_out'];
   assert.throws(() => importTransformerLens(config, missing, where), /w\.safetensors: missing blocks\.1\.mlp\.b_out/);
-  assert.throws(() => importTransformerLens({ ...config, gated_mlp: true }, tensors, where), /c\.json field gated_mlp/);
+  assert.throws(() => importTransformerLens({ ...config, use_qk_norm: true }, tensors, where), /c\.json field use_qk_norm/);
+  assert.throws(() => importTransformerLens({ ...config, gated_mlp: true }, tensors, where), /w\.safetensors: missing blocks\.0\.mlp\.W_gate/);
 });
 
 async function tempDir(): Promise<string> {

@@ -102,13 +102,15 @@ test('F16 and BF16 become float32, U8 becomes int32', () => {
   assert.deepEqual(Array.from(tensors['u']!.data as Int32Array), [0, 1, 200, 255]);
 });
 
-test('reads every file the PyTorch fixture script wrote', () => {
-  const root = 'test/fixtures';
-  for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const f of ['model.safetensors', 'reference.safetensors']) {
-      const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(root, dir.name, f))), f);
-      assert.ok(Object.keys(tensors).length > 0, `${dir.name}/${f}`);
-    }
+test('reads every file the PyTorch fixture scripts wrote (float32, float16, bfloat16, shards)', () => {
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.safetensors') ? [join(dir, d.name)] : []);
+  const all = files('test/fixtures');
+  assert.ok(all.length >= 20, `${all.length} files`);
+  for (const f of all) {
+    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(f)), f);
+    assert.ok(Object.keys(tensors).length > 0, f);
+    for (const [k, t] of Object.entries(tensors)) if (t.dtype === 'float32') assert.ok((t.data as Float32Array).every((x) => !Number.isNaN(x)), `${f} ${k}`);
   }
 });
 

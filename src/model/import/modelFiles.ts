@@ -13,12 +13,15 @@ import type { Checkpoint } from '../../train/trainer.js';
 import { ConfigError, type HookedTransformerConfig } from '../config.js';
 import { parseSafetensors, serializeSafetensors } from '../safetensors.js';
 import { checkWeights, type StateDict } from '../weights.js';
+import { configMetadata, configToFile, withConfigMetadata } from './configFile.js';
 import { importModel, type ModelFormat } from './index.js';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TRAINER_STATE_FILE = 'trainer_state.safetensors';
+/** A sharded checkpoint's index (Hugging Face): `{"weight_map": {tensor: shard file}}`. */
+export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 
 /** A model directory's files by name (no folders: `config.json`, not `run/config.json`). */
 export type ModelFiles = Readonly<Record<string, Uint8Array>>;
@@ -46,16 +49,18 @@ export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedMo
   const configBytes = files[CONFIG_FILE];
   if (!configBytes) throw new InputError(`${configPath}: no such file`);
   const weightBytes = files[WEIGHTS_FILE];
-  if (!weightBytes) throw new InputError(`${weightsPath}: no such file`);
+  const indexBytes = files[WEIGHTS_INDEX_FILE];
+  if (!weightBytes && !indexBytes) throw new InputError(`${weightsPath}: no such file`);
   let json: unknown;
   try {
     json = JSON.parse(utf8(configBytes));
   } catch (e) {
     throw new InputError(`${configPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
-  const { tensors } = parseSafetensors(weightBytes, weightsPath);
+  const { tensors, metadata } = weightBytes ? parseSafetensors(weightBytes, weightsPath) : readShards(files, where);
   try {
-    return importModel(json, tensors, { config: configPath, weights: weightsPath });
+    const m = importModel(json, tensors, { config: configPath, weights: weightsPath });
+    return { ...m, config: withConfigMetadata(m.config, json as Record<string, unknown>, metadata, weightsPath) };
   } catch (e) {
     // Some config errors are phrased "config field x: ..."; make sure every message says which file.
     const msg = (e as Error).message;
@@ -63,6 +68,50 @@ export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedMo
     const Same = e instanceof ConfigError ? ConfigError : e instanceof InputError ? InputError : Error;
     throw new Same(`${configPath}: ${msg}`, { cause: e });
   }
+}
+
+/**
+ * The shard file names a `model.safetensors.index.json` names, in order of first use; one line naming the index
+ * when it is not one.
+ */
+export function shardNames(indexBytes: Uint8Array, where: Where = bare): string[] {
+  const path = where(WEIGHTS_INDEX_FILE);
+  let index: unknown;
+  try {
+    index = JSON.parse(utf8(indexBytes));
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  const map = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new InputError(`${path} field weight_map: expected an object of tensor name to shard file`);
+  const names: string[] = [];
+  for (const [tensor, file] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || !/^[^/\\]+\.safetensors$/.test(file) || file.startsWith('.')) {
+      throw new InputError(`${path} field weight_map: ${tensor} names ${JSON.stringify(file)}, expected a .safetensors file in the same folder`);
+    }
+    if (!names.includes(file)) names.push(file);
+  }
+  return names;
+}
+
+/** Every shard of a sharded checkpoint, parsed and merged; each tensor must be in the shard the index names. */
+function readShards(files: ModelFiles, where: Where): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  const indexBytes = files[WEIGHTS_INDEX_FILE]!;
+  const map = (JSON.parse(utf8(indexBytes)) as { weight_map: Record<string, string> }).weight_map;
+  const tensors: Record<string, Tensor> = {};
+  let metadata: Record<string, string> = {};
+  for (const name of shardNames(indexBytes, where)) {
+    const bytes = files[name];
+    if (!bytes) throw new InputError(`${where(name)}: no such file (named by ${WEIGHTS_INDEX_FILE})`);
+    const shard = parseSafetensors(bytes, where(name));
+    metadata = { ...metadata, ...shard.metadata };
+    for (const [k, t] of Object.entries(shard.tensors)) {
+      if (map[k] !== name) throw new InputError(`${where(name)}: tensor ${k} is not listed for this shard in ${WEIGHTS_INDEX_FILE}`);
+      tensors[k] = t;
+    }
+  }
+  for (const k of Object.keys(map)) if (!(k in tensors)) throw new InputError(`${where(map[k]!)}: missing ${k} (listed in ${WEIGHTS_INDEX_FILE})`);
+  return { tensors, metadata };
 }
 
 /**
@@ -96,8 +145,8 @@ export function modelToFiles(
     if (name === CONFIG_FILE || name === WEIGHTS_FILE) throw new Error(`${label}: extra file ${name} would replace the model's own`);
     files[name] = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   }
-  files[WEIGHTS_FILE] = serializeSafetensors(weights, { format: 'pt' });
-  files[CONFIG_FILE] = jsonFile(config);
+  files[WEIGHTS_FILE] = serializeSafetensors(weights, { format: 'pt', ...configMetadata(config) });
+  files[CONFIG_FILE] = jsonFile(configToFile(config));
   return files;
 }
 
@@ -114,8 +163,8 @@ export function checkpointToFiles(config: HookedTransformerConfig, c: Checkpoint
   const withWeights: Record<string, Tensor> = { ...state.tensors };
   for (const [name, t] of Object.entries(c.weights)) withWeights[`${STATE_WEIGHTS}${name}`] = t;
   return {
-    [CONFIG_FILE]: jsonFile(config),
-    [WEIGHTS_FILE]: serializeSafetensors(c.weights, { format: 'pt', step: String(c.step) }),
+    [CONFIG_FILE]: jsonFile(configToFile(config)),
+    [WEIGHTS_FILE]: serializeSafetensors(c.weights, { format: 'pt', step: String(c.step), ...configMetadata(config) }),
     [TRAINER_STATE_FILE]: serializeSafetensors(withWeights, state.metadata),
   };
 }
