@@ -1,4 +1,4 @@
-import type { Node } from '../engine/index.js';
+import { div, mul, tanh, type Node } from '../engine/index.js';
 import type { HookedTransformerConfig } from './config.js';
 import { embed, layerNorm, NO_HOOKS, transformerBlock, unembed, type HookHandler, type WeightNodes } from './components/index.js';
 
@@ -14,5 +14,8 @@ export function forward(cfg: HookedTransformerConfig, w: WeightNodes, tokens: No
   const { resid: start, posEmbed } = embed(cfg, w, tokens, hooks);
   let resid = start;
   for (let l = 0; l < cfg.n_layers; l++) resid = transformerBlock(cfg, w, l, resid, posEmbed, hooks);
-  return unembed(cfg, w, layerNorm(cfg, w, 'ln_final', resid, hooks));
+  const logits = unembed(cfg, w, layerNorm(cfg, w, 'ln_final', resid, hooks));
+  const cap = cfg.output_logits_soft_cap;
+  return cap > 0 ? mul(tanh(div(logits, cap)), cap) : logits; // Gemma 2's final soft-capping
+
 }

@@ -27,6 +27,8 @@ export interface ProcessOptions {
 
 /** Why TransformerLens refuses these steps on shortformer models, and so do we. */
 const SHORTFORMER_LN = 'a shortformer model adds W_pos to ln1\'s output, so ln1\'s gain cannot move into W_Q and W_K without also scaling W_pos (shared by every layer)';
+const RMS_CENTRE = 'RMSNorm does not centre the residual stream, so removing the mean from its writers would change the outputs';
+const SOFT_CAP_UNEMBED = 'the logits are soft-capped (cap tanh(logits / cap)), which is not invariant to adding a constant to every logit';
 const SHORTFORMER_POS = 'a shortformer model adds W_pos to the queries\' and keys\' inputs after LayerNorm, so centring W_pos would change the attention scores';
 
 function weight(w: StateDict, name: string): Tensor<'float32'> {
@@ -65,13 +67,13 @@ function centredRows(t: Tensor<'float32'>, n: number): Tensor<'float32'> {
  * `bias[k][n] += Σ_d b[d] W[k][d][n]`, then `W[k][d][n] *= w[d]`, then `W[k][d][n] -= mean_d W[k][d][n]`.
  * Centring over d_model is free because LayerNorm's normalized output has zero mean over d_model.
  */
-function foldReader(W: Float64Array, bias: Float64Array, D: number, N: number, lnW: Float64Array | null, lnB: Float64Array | null): void {
+function foldReader(W: Float64Array, bias: Float64Array | null, D: number, N: number, lnW: Float64Array | null, lnB: Float64Array | null, centre = true): void {
   const blocks = W.length / (D * N);
   const mean = new Float64Array(N);
   // Row-major sweeps only: for W_U (d_model x d_vocab) a column-wise loop is several times slower.
   for (let k = 0; k < blocks; k++) {
     const base = k * D * N;
-    const b = bias.subarray(k * N, (k + 1) * N);
+    const b = bias?.subarray(k * N, (k + 1) * N) ?? null;
     mean.fill(0);
     for (let d = 0; d < D; d++) {
       const row = W.subarray(base + d * N, base + (d + 1) * N);
@@ -79,11 +81,12 @@ function foldReader(W: Float64Array, bias: Float64Array, D: number, N: number, l
       const scale = lnW ? lnW[d]! : 1;
       for (let n = 0; n < N; n++) {
         const x = row[n]!;
-        b[n]! += shift * x;
+        if (b) b[n]! += shift * x;
         row[n] = x * scale;
         mean[n]! += row[n]! / D;
       }
     }
+    if (!centre) continue;
     for (let d = 0; d < D; d++) {
       const row = W.subarray(base + d * N, base + (d + 1) * N);
       for (let n = 0; n < N; n++) row[n]! -= mean[n]!;
@@ -94,33 +97,52 @@ function foldReader(W: Float64Array, bias: Float64Array, D: number, N: number, l
 /**
  * Folds every LayerNorm into the weights that read from it (TransformerLens's `fold_layer_norm` with
  * `fold_biases` and `center_weights`): `ln1` into `W_Q, W_K, W_V` (`b_Q += ln1.b W_Q`, `W_Q *= ln1.w` per input
- * row, likewise K and V), `ln2` into `W_in`/`b_in`, `ln_final` into `W_U`/`b_U`; then centres each of those
- * reading matrices over d_model. The LN weights disappear and `normalization_type` becomes `LNPre`.
- * On an LNPre model only the centring applies. Throws on a model without LayerNorm.
+ * row, likewise K and V), `ln2` into `W_in`/`b_in` (and `W_gate`), `ln_final` into `W_U`/`b_U`; then centres each
+ * of those reading matrices over d_model. The LN weights disappear and `normalization_type` becomes `LNPre`.
+ * On an LNPre model only the centring applies. RMSNorm (TransformerLens: `fold_biases=False, center_weights=False`)
+ * has no bias and does not centre its input, so only the gain moves and `RMS` becomes `RMSPre`.
+ * Throws on a model without LayerNorm, and where TransformerLens's folding does not hold (see `foldLnBlocker`).
  */
 export function foldLayerNorm(cfg: HookedTransformerConfig, sd: StateDict): ProcessedModel {
   if (cfg.normalization_type === null) throw new Error('foldLayerNorm: the model has no LayerNorm to fold (normalization_type is null)');
-  if (cfg.positional_embedding_type === 'shortformer') throw new Error(`foldLayerNorm: ${SHORTFORMER_LN}`);
-  const hasLn = cfg.normalization_type === 'LN';
+  const blocker = foldLnBlocker(cfg);
+  if (blocker) throw new Error(`foldLayerNorm: ${blocker}`);
+  const rms = cfg.normalization_type === 'RMS' || cfg.normalization_type === 'RMSPre';
+  const hasW = cfg.normalization_type === 'LN' || cfg.normalization_type === 'RMS';
   const { d_model: D, d_head: E } = cfg;
   const out: StateDict = { ...sd };
-  const fold = (ln: string, wName: string, bName: string, N: number) => {
+  const fold = (ln: string, wName: string, bName: string | null, N: number) => {
     const W = f64(sd, wName);
-    const b = f64(sd, bName);
-    foldReader(W, b, D, N, hasLn ? f64(sd, `${ln}.w`) : null, hasLn ? f64(sd, `${ln}.b`) : null);
+    const b = bName === null || rms ? null : f64(sd, bName);
+    foldReader(W, b, D, N, hasW ? f64(sd, `${ln}.w`) : null, hasW && !rms ? f64(sd, `${ln}.b`) : null, !rms);
     out[wName] = f32(sd[wName]!.shape, W);
-    out[bName] = f32(sd[bName]!.shape, b);
+    if (b && bName) out[bName] = f32(sd[bName]!.shape, b);
   };
+  const kv = cfg.n_key_value_heads !== null ? '_' : '';
   for (let l = 0; l < cfg.n_layers; l++) {
     const p = `blocks.${l}`;
-    for (const x of ['Q', 'K', 'V']) fold(`${p}.ln1`, `${p}.attn.W_${x}`, `${p}.attn.b_${x}`, E);
-    if (!cfg.attn_only) fold(`${p}.ln2`, `${p}.mlp.W_in`, `${p}.mlp.b_in`, cfg.d_mlp!);
+    fold(`${p}.ln1`, `${p}.attn.W_Q`, `${p}.attn.b_Q`, E);
+    for (const x of ['K', 'V']) fold(`${p}.ln1`, `${p}.attn.${kv}W_${x}`, `${p}.attn.${kv}b_${x}`, E);
+    if (!cfg.attn_only) {
+      fold(`${p}.ln2`, `${p}.mlp.W_in`, `${p}.mlp.b_in`, cfg.d_mlp!);
+      if (cfg.gated_mlp) fold(`${p}.ln2`, `${p}.mlp.W_gate`, null, cfg.d_mlp!);
+    }
   }
   fold('ln_final', 'unembed.W_U', 'unembed.b_U', cfg.d_vocab_out);
   for (const k of Object.keys(out)) {
     if (/(^|\.)(ln1|ln2|ln_final)\.[wb]$/.test(k)) delete out[k];
   }
-  return { config: { ...cfg, normalization_type: 'LNPre' }, weights: out };
+  return { config: { ...cfg, normalization_type: rms ? 'RMSPre' : 'LNPre' }, weights: out };
+}
+
+/** Why LayerNorm folding does not apply to this model, or null when it does. */
+export function foldLnBlocker(cfg: HookedTransformerConfig): string | null {
+  if (cfg.positional_embedding_type === 'shortformer') return SHORTFORMER_LN;
+  if (cfg.use_normalization_before_and_after) {
+    return 'ln1_post and ln2_post (Gemma 2) normalise attention\'s and the MLP\'s outputs before the residual add, so no matrix reads them to take their gains, and one normalization_type covers every norm';
+  }
+  if (cfg.gated_mlp && cfg.normalization_type === 'LN') return 'a gated MLP adds b_in after the gate\'s product, so ln2\'s bias cannot move into b_in';
+  return null;
 }
 
 /**
@@ -135,7 +157,8 @@ export function centreWritingWeights(cfg: HookedTransformerConfig, sd: StateDict
   }
   if (cfg.positional_embedding_type === 'shortformer') throw new Error(`centreWritingWeights: ${SHORTFORMER_POS}`);
   const D = cfg.d_model;
-  const names = ['embed.W_E', 'pos_embed.W_pos'];
+  if (cfg.normalization_type === 'RMS' || cfg.normalization_type === 'RMSPre') throw new Error(`centreWritingWeights: ${RMS_CENTRE}`);
+  const names = cfg.positional_embedding_type === 'rotary' ? ['embed.W_E'] : ['embed.W_E', 'pos_embed.W_pos'];
   for (let l = 0; l < cfg.n_layers; l++) {
     names.push(`blocks.${l}.attn.W_O`, `blocks.${l}.attn.b_O`);
     if (!cfg.attn_only) names.push(`blocks.${l}.mlp.W_out`, `blocks.${l}.mlp.b_out`);
@@ -164,18 +187,24 @@ export function centreUnembed(cfg: HookedTransformerConfig, sd: StateDict): Proc
  */
 export function foldValueBiases(cfg: HookedTransformerConfig, sd: StateDict): ProcessedModel {
   const { n_heads: H, d_head: E, d_model: D } = cfg;
+  // Grouped-query attention: query head h reads value head floor(h / group), so its value bias is that head's.
+  const group = H / (cfg.n_key_value_heads ?? H);
+  const bVName = cfg.n_key_value_heads !== null ? '_b_V' : 'b_V';
   const out: StateDict = { ...sd };
   for (let l = 0; l < cfg.n_layers; l++) {
     const p = `blocks.${l}.attn`;
-    const bV = f64(sd, `${p}.b_V`);
+    const bV = f64(sd, `${p}.${bVName}`);
     const WO = f64(sd, `${p}.W_O`);
     const bO = f64(sd, `${p}.b_O`);
-    for (let he = 0; he < H * E; he++) {
-      const v = bV[he]!;
-      if (v !== 0) for (let m = 0; m < D; m++) bO[m]! += v * WO[he * D + m]!;
+    for (let h = 0; h < H; h++) {
+      for (let e = 0; e < E; e++) {
+        const v = bV[Math.floor(h / group) * E + e]!;
+        const he = h * E + e;
+        if (v !== 0) for (let m = 0; m < D; m++) bO[m]! += v * WO[he * D + m]!;
+      }
     }
     out[`${p}.b_O`] = f32(sd[`${p}.b_O`]!.shape, bO);
-    out[`${p}.b_V`] = f32(sd[`${p}.b_V`]!.shape, new Float64Array(H * E));
+    out[`${p}.${bVName}`] = f32(sd[`${p}.${bVName}`]!.shape, new Float64Array(bV.length));
   }
   return { config: cfg, weights: out };
 }
@@ -195,16 +224,18 @@ export function processWeights(cfg: HookedTransformerConfig, sd: StateDict, opti
   const shortformer = cfg.positional_embedding_type === 'shortformer';
   if (opt.foldLn) {
     if (m.config.normalization_type === null) noLn('foldLn');
-    else if (shortformer) skipped.push(`foldLn: ${SHORTFORMER_LN}`);
+    else if (foldLnBlocker(m.config)) skipped.push(`foldLn: ${foldLnBlocker(m.config)!}`);
     else m = foldLayerNorm(m.config, m.weights);
   }
   if (opt.centreWritingWeights) {
     if (m.config.normalization_type === null) noLn('centreWritingWeights');
     else if (shortformer) skipped.push(`centreWritingWeights: ${SHORTFORMER_POS}`);
+    else if (m.config.normalization_type === 'RMS' || m.config.normalization_type === 'RMSPre') skipped.push(`centreWritingWeights: ${RMS_CENTRE}`);
     else m = centreWritingWeights(m.config, m.weights);
   }
   if (opt.centreUnembed) {
     if (shortformer) skipped.push('centreUnembed: TransformerLens does not centre the unembedding of shortformer models');
+    else if (m.config.output_logits_soft_cap > 0) skipped.push(`centreUnembed: ${SOFT_CAP_UNEMBED}`);
     else m = centreUnembed(m.config, m.weights);
   }
   if (opt.foldValueBiases) m = foldValueBiases(m.config, m.weights);

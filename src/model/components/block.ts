@@ -20,9 +20,11 @@ export function blockParts(cfg: HookedTransformerConfig): Record<string, { hooks
     ln1: { hooks: layerNormHooks(cfg), weights: layerNormWeights(cfg) },
     attn: { hooks: ATTENTION_HOOKS, weights: attentionWeights(cfg) },
   };
+  if (cfg.use_normalization_before_and_after) parts['ln1_post'] = { hooks: layerNormHooks(cfg), weights: layerNormWeights(cfg) };
   if (!cfg.attn_only) {
     parts['ln2'] = { hooks: layerNormHooks(cfg), weights: layerNormWeights(cfg) };
     parts['mlp'] = { hooks: MLP_HOOKS, weights: mlpWeights(cfg) };
+    if (cfg.use_normalization_before_and_after) parts['ln2_post'] = { hooks: layerNormHooks(cfg), weights: layerNormWeights(cfg) };
   }
   return parts;
 }
@@ -30,19 +32,25 @@ export function blockParts(cfg: HookedTransformerConfig): Record<string, { hooks
 /**
  * Transformer block `l` on the residual stream `[batch, pos, d_model]`: attention reads ln1 of it, the MLP (unless
  * attention-only) reads ln2 of the stream after attention; both add their outputs. `posEmbed` enters the queries'
- * and keys' input in a shortformer model.
+ * and keys' input in a shortformer model. With `parallel_attn_mlp` (GPT-NeoX) the MLP reads ln2 of the stream
+ * before the block and there is no hook_resid_mid; with `use_normalization_before_and_after` (Gemma 2) attention's
+ * and the MLP's outputs pass through ln1_post and ln2_post before hook_attn_out and hook_mlp_out.
  */
 export function transformerBlock(cfg: HookedTransformerConfig, w: WeightNodes, l: number, resid: Node, posEmbed: Node, hooks: HookHandler = NO_HOOKS): Node {
   const p = `blocks.${l}`;
+  const post = (name: string, x: Node) => cfg.use_normalization_before_and_after ? layerNorm(cfg, w, `${p}.${name}`, x, hooks) : x;
   let x = hooks.at(`${p}.hook_resid_pre`, resid);
   const normed = layerNorm(cfg, w, `${p}.ln1`, x, hooks);
   const qkIn = cfg.positional_embedding_type === 'shortformer' ? add(normed, posEmbed) : normed;
-  const attnOut = hooks.at(`${p}.hook_attn_out`, attention(cfg, w, `${p}.attn`, normed, hooks, qkIn));
+  const attnOut = hooks.at(`${p}.hook_attn_out`, post('ln1_post', attention(cfg, w, `${p}.attn`, normed, hooks, qkIn)));
   if (cfg.attn_only) {
     x = add(x, attnOut);
+  } else if (cfg.parallel_attn_mlp) {
+    const mlpOut = hooks.at(`${p}.hook_mlp_out`, post('ln2_post', mlp(cfg, w, `${p}.mlp`, layerNorm(cfg, w, `${p}.ln2`, x, hooks), hooks)));
+    x = add(add(x, attnOut), mlpOut);
   } else {
     x = hooks.at(`${p}.hook_resid_mid`, add(x, attnOut));
-    x = add(x, hooks.at(`${p}.hook_mlp_out`, mlp(cfg, w, `${p}.mlp`, layerNorm(cfg, w, `${p}.ln2`, x, hooks), hooks)));
+    x = add(x, hooks.at(`${p}.hook_mlp_out`, post('ln2_post', mlp(cfg, w, `${p}.mlp`, layerNorm(cfg, w, `${p}.ln2`, x, hooks), hooks))));
   }
   return hooks.at(`${p}.hook_resid_post`, x);
 }

@@ -6,6 +6,7 @@
 export * from './hooks.js';
 export * from './layerNorm.js';
 export * from './embed.js';
+export * from './rotary.js';
 export * from './attention.js';
 export * from './mlp.js';
 export * from './unembed.js';

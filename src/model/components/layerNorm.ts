@@ -2,7 +2,7 @@ import { add, div, mul, reduceMean, sqrt, sub, type Node } from '../../engine/in
 import type { HookedTransformerConfig } from '../config.js';
 import { NO_HOOKS, weightNode, type HookHandler, type HookTable, type WeightNodes, type WeightTable } from './hooks.js';
 
-/** TransformerLens's LayerNorm and LayerNormPre: `ln1`, `ln2`, `ln_final`. */
+/** TransformerLens's LayerNorm, LayerNormPre, RMSNorm and RMSNormPre: `ln1`, `ln2`, `ln_final` (and Gemma 2's `ln1_post`, `ln2_post`). */
 export const LAYER_NORM_HOOKS: HookTable = {
   hook_scale: ['batch', 'pos', '1'],
   hook_normalized: ['batch', 'pos', 'd_model'],
@@ -13,7 +13,13 @@ export function layerNormHooks(cfg: HookedTransformerConfig): HookTable {
 }
 
 export function layerNormWeights(cfg: HookedTransformerConfig): WeightTable {
-  return cfg.normalization_type === 'LN' ? { w: [cfg.d_model], b: [cfg.d_model] } : {};
+  const n = cfg.normalization_type;
+  return n === 'LN' ? { w: [cfg.d_model], b: [cfg.d_model] } : n === 'RMS' ? { w: [cfg.d_model] } : {};
+}
+
+/** Whether the normalisation is RMSNorm (no centring, no bias). */
+export function isRms(cfg: HookedTransformerConfig): boolean {
+  return cfg.normalization_type === 'RMS' || cfg.normalization_type === 'RMSPre';
 }
 
 export interface LayerNormOptions {
@@ -28,11 +34,17 @@ export interface LayerNormOptions {
 
 /**
  * LayerNorm over the last axis as TransformerLens computes it: centre, `scale = sqrt(mean(x^2) + eps)`,
- * `x / scale`, then `* w + b` for LN (LNPre stops before). The identity when the model has no normalisation.
- * Any leading axes are allowed.
+ * `x / scale`, then `* w + b` for LN (LNPre stops before). RMSNorm does not centre and has no bias, and its
+ * `hook_normalized` is `x / scale` before the gain `w`, as in TransformerLens (RMSPre stops there). The identity
+ * when the model has no normalisation. Any leading axes are allowed.
  */
 export function layerNorm(cfg: HookedTransformerConfig, w: WeightNodes, name: string, x: Node, hooks: HookHandler = NO_HOOKS, opts: LayerNormOptions = {}): Node {
   if (cfg.normalization_type === null) return x;
+  if (isRms(cfg)) {
+    const scale = hooks.at(`${name}.hook_scale`, opts.scale ?? sqrt(add(reduceMean(mul(x, x), -1, true), cfg.eps)));
+    const normalized = hooks.at(`${name}.hook_normalized`, div(x, scale));
+    return cfg.normalization_type === 'RMS' ? mul(normalized, weightNode(w, `${name}.w`)) : normalized;
+  }
   const centred = sub(x, reduceMean(x, -1, true));
   const scale = hooks.at(`${name}.hook_scale`, opts.scale ?? sqrt(add(reduceMean(mul(centred, centred), -1, true), cfg.eps)));
   let normalized = div(centred, scale);
