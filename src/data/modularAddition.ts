@@ -1,5 +1,5 @@
 import { Rng } from '../engine/random.js';
-import type { Tensor } from '../engine/tensor.js';
+import { int64Tensor, type Tensor } from '../engine/tensor.js';
 import { exactMatchAccuracy, type TokenRows } from './metrics.js';
 import type { SequenceInfo, SequenceSource } from './sources.js';
 
@@ -67,4 +67,9 @@ export class ModularAdditionProblems implements SequenceSource {
 /** Accuracy at '=': the share of rows whose prediction at position 2 is (a + b) mod p. */
 export function modularAdditionAccuracy(predicted: TokenRows | Tensor<'float32'>, tokens: TokenRows | Tensor<'int64'>): number {
   return exactMatchAccuracy(predicted, tokens, { start: 3, end: 4 });
+}
+
+/** Rows `[a, b, =, c]` as one int64 tensor `[rows, 4]` (a full batch). */
+export function modularAdditionTensor(rows: readonly (readonly number[])[]): Tensor<'int64'> {
+  return int64Tensor(rows.flat(), [rows.length, 4]);
 }

@@ -2,10 +2,15 @@ import { mkdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
 import { trainingProbes } from '../analysis/trainingProbes.js';
+import { modularLossAccuracy, modularSplit } from '../analysis/grokking/progressMeasures.js';
 import { HookedTransformer } from '../model/hookedTransformer.js';
 import type { Preset } from '../train/presets.js';
-import { buildRecipe } from '../train/recipes.js';
+import { buildModularRecipe, buildRecipe, type Recipe } from '../train/recipes.js';
+import type { TrainingData } from '../train/trainingData.js';
+import { checkpointDir } from './checkpoints.js';
+import { writeModelDir } from './modelDir.js';
 import { learningRate } from '../train/schedule.js';
+import { checkCheckpointSchedule } from '../train/checkpointSchedule.js';
 import { train, type MetricsRecord, type TrainOutcome } from '../train/trainer.js';
 import { RunDir } from './runDir.js';
 import { checkOutputDir } from './outputPath.js';
@@ -95,16 +100,30 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   }
   progress.start?.(preset);
   for (const m of extension) note(m);
-  const data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
-  note(data.description);
-  const window = preset.train.seqLen;
-  for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
-    if (tokens.length < window) {
-      throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
+  const task = preset.data.task;
+  let data: TrainingData | null = null;
+  let recipe: Recipe;
+  let probe: (m: HookedTransformer) => Promise<Record<string, unknown>>;
+  if (task) {
+    const r = buildModularRecipe(preset);
+    const split = modularSplit(task.p, r.dataset.train, r.dataset.test);
+    note(r.train.describe());
+    recipe = r;
+    probe = async (m) => ({ ...(await modularLossAccuracy(m, split)) });
+  } else {
+    data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
+    note(data.description);
+    const window = preset.train.seqLen;
+    for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
+      if (tokens.length < window) {
+        throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
+      }
     }
+    recipe = buildRecipe(preset, data);
+    const icl = recipe.icl;
+    probe = (m) => trainingProbes(m, icl);
   }
-  const tok = data.tokenizer;
-  const recipe = buildRecipe(preset, data);
+  const tok = data?.tokenizer ?? null;
   const model = new HookedTransformer(recipe.config, undefined, tok);
 
   let created: string | undefined;
@@ -116,8 +135,8 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     note(`resuming at step ${resume.step}`);
   } else {
     created = await mkdir(run.dir, { recursive: true });
-    await run.writeJson('tokenizer.json', tok.toJSON());
-    await run.writeJson('run.json', { preset, data: source, dataDescription: data.description, mix: recipe.train.describe() } satisfies RunMeta);
+    if (tok) await run.writeJson('tokenizer.json', tok.toJSON());
+    await run.writeJson('run.json', { preset, data: task ? 'modular-addition' : source, dataDescription: data?.description ?? recipe.train.describe(), mix: recipe.train.describe() } satisfies RunMeta);
   }
   progress.training?.();
   const started = performance.now();
@@ -130,7 +149,10 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
         await run.saveCheckpoint(model.cfg, c);
         saved = true;
       },
-      probe: async (m, step) => (recipe.probeAt(step) ? trainingProbes(m, recipe.icl) : {}),
+      probe: async (m, step) => (recipe.probeAt(step) ? probe(m) : {}),
+      keepCheckpoint: async (step, weights) => {
+        await writeModelDir(checkpointDir(run.dir, step), model.cfg, weights, tok ? { 'tokenizer.json': `${JSON.stringify(tok.toJSON())}\n` } : {});
+      },
       onMetrics: async (r: MetricsRecord) => {
         await run.appendMetrics(r);
         progress.metrics?.(r);
@@ -159,6 +181,14 @@ async function resumableMeta(run: RunDir): Promise<RunMeta> {
   const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
   if (typeof meta !== 'object' || meta === null || typeof meta.preset?.train?.steps !== 'number' || typeof meta.data !== 'string') {
     throw new InputError(`${run.path('run.json')}: not a run description this version of circuitscope wrote (no preset or data)`);
+  }
+  const keep = meta.preset.train.keepCheckpoints;
+  if (keep !== undefined) {
+    try {
+      checkCheckpointSchedule(keep, 'preset.train.keepCheckpoints');
+    } catch (e) {
+      throw new InputError(`${run.path('run.json')}: ${(e as Error).message}`);
+    }
   }
   return meta as RunMeta;
 }

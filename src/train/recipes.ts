@@ -1,6 +1,6 @@
 import type { Tensor } from '../engine/tensor.js';
 import {
-  BatchIterator, describeMix, evaluationBatches, PROBE_LENGTHS, RepeatedRandomTokens, textMix, type BatchState, type MixEntry,
+  BatchIterator, modularAdditionDataset, modularAdditionTensor, type ModularAdditionDataset, describeMix, evaluationBatches, PROBE_LENGTHS, RepeatedRandomTokens, textMix, type BatchState, type MixEntry,
   type RepeatLengths,
 } from '../data/index.js';
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
@@ -30,8 +30,8 @@ export interface Recipe {
   config: HookedTransformerConfig;
   /** Training batches `[batchSize, seqLen + 1]`: the curriculum (when the preset has one), then the mix. Resumable. */
   train: BatchSource;
-  /** Fixed validation batches, cycled. */
-  validation: BatchSource;
+  /** Fixed validation batches, cycled (null: the task measures held-out data its own way, as modular addition does). */
+  validation: BatchSource | null;
   /** The held-out batch the in-context-learning score is measured on (the first validation batch). */
   icl: Tensor<'int64'>;
   /** Whether the head probes run at this step: every `evalEvery` steps and at the last. */
@@ -101,4 +101,35 @@ function curriculumSource(
     },
     describe: () => `${warm ? `first ${curriculum!.steps} steps: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
   };
+}
+
+/** A recipe with the modular-addition split it trains on and holds out. */
+export interface ModularRecipe extends Recipe {
+  dataset: ModularAdditionDataset;
+}
+
+/**
+ * The grokking recipe (a preset with `data.task`): every step is the same full batch, the training split
+ * `[a, b, =, c]` rows (`batchSize` must equal their number); there is no validation source, since the held-out
+ * pairs are measured by the progress measures (analysis/grokking). Pure, no tokenizer: ids 0..p-1 are numbers, p '='.
+ */
+export function buildModularRecipe(preset: Preset): ModularRecipe {
+  const task = preset.data.task;
+  if (!task) throw new Error(`preset ${preset.name}: no modular-addition task`);
+  const config = validateConfig({ ...preset.model, d_vocab: task.p + 1, d_vocab_out: task.p + 1, bos_token_id: null } as ConfigInput, `preset ${preset.name}`);
+  const seed = config.seed ?? 0;
+  const dataset = modularAdditionDataset(task.p, task.trainFraction, seed);
+  const tc = preset.train;
+  if (tc.batchSize !== dataset.train.length || tc.seqLen !== 3) {
+    throw new Error(`preset ${preset.name}: a full batch of modular addition is batchSize ${dataset.train.length} and seqLen 3 (got ${tc.batchSize} and ${tc.seqLen})`);
+  }
+  const batch = modularAdditionTensor(dataset.train);
+  let steps = 0;
+  const train: BatchSource = {
+    next: () => { steps++; return batch; },
+    state: () => steps,
+    restore: (s) => { steps = typeof s === 'number' ? s : 0; },
+    describe: () => `modular addition a+b mod ${task.p}: all ${dataset.train.length} training pairs (${Math.round(task.trainFraction * 100)}%) every step, ${dataset.test.length} held out`,
+  };
+  return { config, train, validation: null, icl: modularAdditionTensor(dataset.test), probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps, dataset };
 }

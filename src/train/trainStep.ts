@@ -42,8 +42,16 @@ export class TrainStep {
   /** AdamW's step count t (number of updates applied so far). */
   t = 0;
 
-  constructor(private readonly model: HookedTransformer, readonly batch: number, readonly seqLen: number, private readonly opt: OptimizerConfig) {
+  /**
+   * `lossFrom`: the first position whose prediction counts in the loss (0: every position; modular addition's
+   * `a b =` counts only the prediction at '=', position 2).
+   */
+  constructor(
+    private readonly model: HookedTransformer, readonly batch: number, readonly seqLen: number, private readonly opt: OptimizerConfig,
+    private readonly lossFrom = 0,
+  ) {
     if (seqLen > model.cfg.n_ctx) throw new Error(`sequence length ${seqLen} exceeds n_ctx ${model.cfg.n_ctx}`);
+    if (!Number.isInteger(lossFrom) || lossFrom < 0 || lossFrom >= seqLen) throw new Error(`loss position ${lossFrom} is outside the sequence (0..${seqLen - 1})`);
     this.names = Object.keys(model.weights).sort();
     const w = model.weightNodes();
     const params = this.names.map((n) => w[n]!);
@@ -51,7 +59,7 @@ export class TrainStep {
     const inputs = slice(tokens, [0], [seqLen], [1]);
     const logits = forward(model.cfg, w, inputs);
     // tokens holds seqLen + 1 ids: position i predicts tokens[i + 1].
-    const loss = crossEntropy(logits, slice(tokens, [1], [seqLen + 1], [1]), 'mean');
+    const loss = this.lossOf(logits, tokens);
     const grads = grad(loss, params);
     const clipped = clipGradNorm(grads, opt.maxGradNorm ?? Infinity);
     const { m, v } = momentInputs(params);
@@ -71,12 +79,19 @@ export class TrainStep {
     this.v = zerosLike(model.weights);
   }
 
+  /** Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them. */
+  private lossOf(logits: Node, tokens: Node): Node {
+    const from = this.lossFrom;
+    const predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
+    return crossEntropy(predicted, slice(tokens, [from + 1], [this.seqLen + 1], [1]), 'mean');
+  }
+
   /** Mean next-token loss of `tokens` ([batch, seqLen + 1]) without updating anything. */
   async evalLoss(tokens: Tensor<'int64'>): Promise<number> {
     if (!this.evalProgram) {
       const toks = input('tokens', [this.batch, this.seqLen + 1], 'int64');
       const logits = forward(this.model.cfg, this.model.weightNodes(), slice(toks, [0], [this.seqLen], [1]));
-      this.evalProgram = compile({ loss: crossEntropy(logits, slice(toks, [1], [this.seqLen + 1], [1]), 'mean') });
+      this.evalProgram = compile({ loss: this.lossOf(logits, toks) });
     }
     const out = await this.evalProgram.run({ ...this.model.weights, tokens });
     return Number(out.loss!.data[0]);

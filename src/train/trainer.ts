@@ -1,6 +1,7 @@
 import type { Tensor } from '../engine/tensor.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import type { StateDict } from '../model/weights.js';
+import { checkpointSteps, type CheckpointSchedule } from './checkpointSchedule.js';
 import { learningRate } from './schedule.js';
 import { TrainStep, type OptimizerConfig } from './trainStep.js';
 
@@ -28,6 +29,10 @@ export interface TrainConfig extends OptimizerConfig {
   evalBatches: number;
   /** Checkpoint every this many steps (0: only at the end and on stop). */
   checkpointEvery: number;
+  /** The first position whose prediction counts in the loss (default 0: all; modular addition: 2, the '='). */
+  lossFrom?: number;
+  /** Checkpoints kept over the run (`--checkpoints log:N|every:K`), beside the one that resumes it. */
+  keepCheckpoints?: CheckpointSchedule;
 }
 
 /** Everything needed to continue a run exactly where it stopped. */
@@ -62,6 +67,8 @@ export interface TrainHooks {
   onMetrics?(r: MetricsRecord): void | Promise<void>;
   /** Extra measurements merged into the record at each log step (the CLI adds head detector scores here). */
   probe?(model: HookedTransformer, step: number): Promise<Record<string, unknown>>;
+  /** Keeps the weights at a step of `keepCheckpoints` (step 0: the initial weights), as a model of the run's history. */
+  keepCheckpoint?(step: number, weights: StateDict): Promise<void>;
   /** Persists a checkpoint (the io layer writes it atomically). */
   saveCheckpoint?(c: Checkpoint): Promise<void>;
   /** Called after every step with its loss (progress bars). */
@@ -90,7 +97,9 @@ export class TrainingDiverged extends Error {
 export async function train(
   model: HookedTransformer, data: BatchSource, val: BatchSource | null, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint,
 ): Promise<TrainOutcome> {
-  const step = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg);
+  const step = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
+  const kept = new Set(cfg.keepCheckpoints ? checkpointSteps(cfg.keepCheckpoints, cfg.steps) : []);
+  const keep = async (at: number) => { if (kept.has(at)) await hooks.keepCheckpoint?.(at, { ...model.weights }); };
   let s = 0;
   let tokens = 0;
   if (resume) {
@@ -113,6 +122,7 @@ export async function train(
   // The state one step back (references only: every step makes new arrays), so that a divergent step can be
   // undone to weights whose loss was finite.
   let previous: Checkpoint | null = null;
+  if (!resume) await keep(0);
   while (s < cfg.steps) {
     if (hooks.signal?.aborted) {
       await hooks.saveCheckpoint?.(checkpoint());
@@ -144,6 +154,7 @@ export async function train(
     const now = performance.now();
     const tps = windowTokens / ((now - windowStart) / 1000);
     hooks.onStep?.(s, r.loss, tps);
+    await keep(s);
     if (s % cfg.logEvery === 0 || s === cfg.steps) {
       const rec: MetricsRecord = {
         step: s, tokens, loss: r.loss, lr, tokens_per_s: tps, grad_norm: r.gradNorm, grad_norms: r.gradNorms,

@@ -1,6 +1,7 @@
 import { validateConfig, type ConfigInput } from '../../model/config.js';
 import { getPreset, PRESETS, type Preset } from '../../train/presets.js';
 import type { TrainConfig } from '../../train/trainer.js';
+import { parseCheckpointSchedule } from '../../train/checkpointSchedule.js';
 import { checkOutputDir } from '../../io/outputPath.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -21,10 +22,13 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
   --curriculum-steps N        steps of the induction task on a 256-token alphabet first (0: none)
+  --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
   --checkpoint-every N a checkpoint every N steps (and at the end, and on Ctrl-C)
+  --checkpoints log:N|every:K  keep the model at N log-spaced steps (step 0 and the last included) or every K
+                       steps in DIR/checkpoints/step-NNNNNNN/ (model directories: analyze --over-training reads them)
   --json               machine-readable progress: one metrics JSON object per line on stdout
 Ctrl-C saves a checkpoint and exits; --resume continues from it.`;
 
@@ -38,7 +42,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, set: { type: 'string', multiple: true },
-      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -83,6 +87,7 @@ const RANGES: Record<string, { min: number; max: number }> = {
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
   'curriculum-steps': { min: 0, max: 10_000_000 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
+  modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 },
 };
 
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
@@ -97,6 +102,13 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   set('batchSize', num('batch-size', v['batch-size'] as string | undefined, true));
   set('warmup', num('warmup', v['warmup'] as string | undefined, true));
   set('checkpointEvery', num('checkpoint-every', v['checkpoint-every'] as string | undefined, true));
+  if (v['checkpoints'] !== undefined) {
+    try {
+      t.keepCheckpoints = parseCheckpointSchedule(v['checkpoints'] as string);
+    } catch (e) {
+      throw new UsageError(`train: --checkpoints: ${(e as Error).message}`);
+    }
+  }
   set('evalEvery', num('eval-every', v['eval-every'] as string | undefined, true));
   set('logEvery', Math.max(1, num('log-every', v['log-every'] as string | undefined, true) ?? t.logEvery));
   const seed = num('seed', v['seed'] as string | undefined, true);
@@ -107,6 +119,21 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   if (rr !== undefined) p.data.randomRepeatFraction = rr;
   const cs = num('curriculum-steps', v['curriculum-steps'] as string | undefined, true);
   if (cs !== undefined) p.data.curriculum = { vocab: p.data.curriculum?.vocab ?? 256, steps: cs };
+  const modulus = num('modulus', v['modulus'] as string | undefined, true);
+  const fraction = num('train-fraction', v['train-fraction'] as string | undefined, false);
+  if (modulus !== undefined || fraction !== undefined) {
+    const task = p.data.task;
+    if (!task) throw new UsageError(`train: --modulus and --train-fraction apply to the grokking presets (grokking, grokking-fast), not ${p.name}`);
+    if (modulus !== undefined) {
+      task.p = modulus;
+      p.model['d_vocab'] = modulus + 1;
+      p.model['d_vocab_out'] = modulus + 1;
+    }
+    if (fraction !== undefined) task.trainFraction = fraction;
+    // Full batch: every training pair in every step.
+    t.batchSize = Math.round(task.trainFraction * task.p * task.p);
+    if (t.batchSize < 1 || t.batchSize >= task.p * task.p) throw new UsageError(`train: --train-fraction ${task.trainFraction} of ${task.p * task.p} pairs leaves no training or no held-out pair`);
+  }
   if (p.data.repeatFraction + (p.data.randomRepeatFraction ?? 0) > 1) {
     throw new UsageError(`train: --repeat-fraction and --random-repeat-fraction add up to more than 1`);
   }
