@@ -4,3 +4,4 @@ export { SgldStep, type SamplingModel, type SgldHyper, type SgldStepResult, type
 export { findStages, smoothOverLogStep, logStep, type SeriesPoint, type StageBoundary, type StageOptions, type Stages } from './stages.js';
 export { inductionStageReport, type InductionStageReport } from './inductionStages.js';
 export { transformerSamplingModel, estimateTransformerLLC, tokenWindowBatches, type TokenBatches } from './transformer.js';
+export { llcOverTraining, type LLCCheckpoint, type LLCOverTrainingOptions, type LLCPoint, type LLCOverTraining } from './overTraining.js';

@@ -14,22 +14,25 @@ export interface TokenBatches {
 
 /**
  * A HookedTransformer as a sampling model: every weight is a parameter (w0 = the model's weights, which are not
- * changed), the loss is the mean next-token loss of a `tokens` batch `[batchSize, seqLen + 1]`, as in training.
+ * changed), the loss is the mean next-token loss of a `tokens` batch `[batchSize, seqLen + 1]`, as in training:
+ * position i predicts token i + 1, for positions from `lossFrom` on (0: all; a grokking run counts only '=').
  */
-export function transformerSamplingModel(model: HookedTransformer, batchSize: number, seqLen: number): SamplingModel {
+export function transformerSamplingModel(model: HookedTransformer, batchSize: number, seqLen: number, lossFrom = 0): SamplingModel {
   if (seqLen > model.cfg.n_ctx) throw new Error(`llc: sequence length ${seqLen} exceeds n_ctx ${model.cfg.n_ctx}`);
+  if (!Number.isInteger(lossFrom) || lossFrom < 0 || lossFrom >= seqLen) throw new Error(`llc: lossFrom must be an integer from 0 to ${seqLen - 1}, got ${lossFrom}`);
   return {
     params: { ...model.weights },
     buildLoss: (p) => {
       const tokens = input('tokens', [batchSize, seqLen + 1], 'int64');
       const logits = forward(model.cfg, { ...p }, slice(tokens, [0], [seqLen], [1]));
-      return crossEntropy(logits, slice(tokens, [1], [seqLen + 1], [1]), 'mean');
+      const counted = lossFrom > 0 ? slice(logits, [lossFrom], [seqLen], [1]) : logits;
+      return crossEntropy(counted, slice(tokens, [lossFrom + 1], [seqLen + 1], [1]), 'mean');
     },
   };
 }
 
 /** The LLC of a transformer at its weights, on next-token loss over `batches` (nβ defaults to m / ln m, m sequences per batch). */
-export async function estimateTransformerLLC(model: HookedTransformer, batches: TokenBatches, options: LLCOptions = {}): Promise<LLCResult> {
+export async function estimateTransformerLLC(model: HookedTransformer, batches: TokenBatches, options: LLCOptions & { lossFrom?: number } = {}): Promise<LLCResult> {
   const first = batches.next();
   const [m, length] = first.shape as [number, number];
   if (m !== batches.batchSize) throw new Error(`llc: batches of ${m} sequences, but batchSize says ${batches.batchSize}`);
@@ -42,7 +45,7 @@ export async function estimateTransformerLLC(model: HookedTransformer, batches: 
       return { tokens: t };
     },
   };
-  return estimateLLC(transformerSamplingModel(model, m, length - 1), data, options);
+  return estimateLLC(transformerSamplingModel(model, m, length - 1, options.lossFrom ?? 0), data, options);
 }
 
 /** Random windows of `length` tokens (BOS first when given) from a token stream, `batchSize` per batch, seeded. */

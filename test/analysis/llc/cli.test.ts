@@ -1,0 +1,75 @@
+// circuitscope llc on a small run with hand-written checkpoints: the table, the JSON with per-chain traces,
+// essential dynamics, and one-line errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../../cli/run.js';
+import { checkpointDir } from '../../../src/io/checkpoints.js';
+import { loadModel } from '../../../src/io/loadModel.js';
+import { writeModelDir } from '../../../src/io/modelDir.js';
+import { installNodeRuntime } from '../../../src/io/nodeRuntime.js';
+import { HookedTransformer } from '../../../src/model/hookedTransformer.js';
+import type { StateDict } from '../../../src/model/weights.js';
+
+installNodeRuntime();
+
+const small = ['--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'n_ctx=16', '--batch-size', '4', '--warmup', '2', '--eval-every', '5', '--curriculum-steps', '5'];
+
+async function smallRun(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-llc-'));
+  const text = Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat and looked at the dog number ${i % 7}.`).join('\n');
+  await writeFile(join(dir, 'a.txt'), text);
+  await writeFile(join(dir, 'b.txt'), text.split('').reverse().join(''));
+  const out = join(dir, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', dir, '--out', out, '--steps', '10', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  return out;
+}
+
+test('llc RUN: a table over checkpoints, JSON with per-chain traces and essential dynamics; errors in one line', async () => {
+  const run = await smallRun();
+  const noCheckpoints = await cli(['llc', run]);
+  assert.equal(noCheckpoints.code, 2);
+  assert.match(noCheckpoints.stderr.trim(), /^circuitscope: .*checkpoints/);
+  assert.equal(noCheckpoints.stderr.trim().split('\n').length, 1, noCheckpoints.stderr);
+
+  // Checkpoints by hand: the initialisation, the trained weights, and their midpoint.
+  const trained = await loadModel(run);
+  const init = new HookedTransformer(trained.cfg);
+  const mid: StateDict = {};
+  for (const [k, t] of Object.entries(trained.weights)) mid[k] = { ...t, data: t.data.map((x, i) => (x + init.weights[k]!.data[i]!) / 2) };
+  const tok = await readFile(join(run, 'tokenizer.json'), 'utf8');
+  for (const [step, w] of [[0, init.weights], [5, mid], [10, trained.weights]] as const) {
+    await writeModelDir(checkpointDir(run, step), trained.cfg, w, { 'tokenizer.json': tok });
+  }
+
+  const out = join(run, 'llc.json');
+  const r = await cli(['llc', run, '--chains', '2', '--draws', '6', '--burnin', '4', '--batches', '3', '--epsilon', '1e-4', '--essential-dynamics', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const step of [0, 5, 10]) assert.match(r.stdout, new RegExp(`^\\s+${step}\\s+-?\\d+\\.\\d{3}\\s+\\d+\\.\\d{3}`, 'm'), r.stdout);
+  assert.match(r.stdout, /essential dynamics/);
+  const json = JSON.parse(await readFile(out, 'utf8')) as {
+    points: { step: number; llcMean: number; llcPerChain: number[]; lossTrace: number[][] }[];
+    options: { numChains: number; nbeta: number; batchSize: number };
+    stages: { boundaries: unknown[] };
+    essentialDynamics: { steps: number[]; trajectory: number[][] };
+  };
+  assert.deepEqual(json.points.map((p) => p.step), [0, 5, 10]);
+  for (const p of json.points) {
+    assert.equal(p.lossTrace.length, 2);
+    assert.ok(p.lossTrace.every((t) => t.length === 6 && t.every(Number.isFinite)));
+    assert.ok(Math.abs(p.llcMean - (p.llcPerChain[0]! + p.llcPerChain[1]!) / 2) < 1e-9);
+  }
+  assert.equal(json.options.nbeta, 8 / Math.log(8), "the default batch of 8 sequences, devinterp's nbeta");
+  assert.deepEqual(json.essentialDynamics.steps, [0, 5, 10]);
+  assert.equal(json.essentialDynamics.trajectory[0]!.length, 2);
+
+  const bad = await cli(['llc', run, '--chains', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--chains expects an integer from 1/);
+  const help = await cli(['llc', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--essential-dynamics/);
+});
