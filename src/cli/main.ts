@@ -8,6 +8,7 @@ import { discoverCommand } from './commands/discover.js';
 import { serveCommand } from './commands/serve.js';
 import { siteCommand } from './commands/site.js';
 import { tourCommand } from './commands/tour.js';
+import { llcCommand } from './commands/llc.js';
 import { parityCommand } from './commands/parity.js';
 import { UsageError } from './errors.js';
 import { describeFailure, packageVersion } from './failure.js';
@@ -25,11 +26,12 @@ Commands:
   analyze     the framework's analyses of a model directory (summary, or --json)
   report      one self-contained HTML file with a model's figures (opens from disk, no network)
   discover    find the circuit behind a task (attribution patching, EAP, EAP-IG, ACDC)
+  llc         the local learning coefficient at every checkpoint of a run and its stages (SGLD, as devinterp)
   parity      compare a model's logits with reference logits (e.g. from Hugging Face transformers)
   bench       benchmark workloads, side by side with the PyTorch peer`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand, serve: serveCommand, site: siteCommand, tour: tourCommand, discover: discoverCommand, parity: parityCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { bench: benchCommand, train: trainCommand, analyze: analyzeCommand, reproduce: reproduceCommand, report: reportCommand, serve: serveCommand, site: siteCommand, tour: tourCommand, discover: discoverCommand, llc: llcCommand, parity: parityCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
