@@ -16,6 +16,8 @@ export type { Intervention } from './model/interventions.js';
 export { initWeights, weightShapes, type StateDict } from './model/weights.js';
 export { loadModel, type LoadOptions } from './io/loadModel.js';
 export { processWeights, type ProcessOptions } from './model/processing.js';
+export { compareLogits, referenceLogits, referenceTokens, type ParityReport, type PositionParity } from './model/import/parity.js';
+export { importModel, HF_MODEL_TYPES, type ModelFormat } from './model/import/index.js';
 export * as analysis from './analysis/index.js';
 export { detectHeads } from './analysis/detectors.js';
 export { copyingScores } from './analysis/copying.js';
