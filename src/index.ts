@@ -29,6 +29,12 @@ export { directLogitAttribution } from './analysis/attribution.js';
 export { headAblationEffects } from './analysis/ablation.js';
 export { activationPatching, logitDiff } from './analysis/patching.js';
 export { compareBigrams } from './analysis/bigram.js';
+export {
+  estimateLLC, estimateTransformerLLC, llcOverTraining, findStages, inductionStageReport, tokenWindowBatches, transformerSamplingModel,
+  defaultNbeta, LLC_DEFAULTS, SgldStep, type LLCResult, type LLCOptions, type LLCData, type SamplingModel, type LLCOverTraining,
+  type InductionStageReport, type Stages,
+} from './analysis/llc/index.js';
+export { essentialDynamics, probeOutputs, type EssentialDynamics } from './analysis/essentialDynamics.js';
 export { FactoredMatrix } from './linalg/factored.js';
 export { analyzeModel, ANALYSIS_SCHEMA, type AnalysisReport } from './analysis/analyzeModel.js';
 export * as tokenize from './tokenize/index.js';
