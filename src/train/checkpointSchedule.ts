@@ -34,14 +34,20 @@ export function checkCheckpointSchedule(value: unknown, where: string): Checkpoi
 /**
  * The steps that keep a checkpoint in a run of `total` steps, increasing, always with 0 and `total`. `log:N`:
  * round((total + 1)^(i / (N - 1))) - 1 for i = 0..N-1, so step 0 and the last are included and early steps, where
- * models change fastest, are dense; steps that round to the same value are kept once (fewer than N in a short run).
+ * models change fastest, are dense; where early steps would round to the same value they are moved up to the next
+ * free step, so there are exactly N (every step, 0..total, when the run has fewer than N).
  */
 export function checkpointSteps(s: CheckpointSchedule, total: number): number[] {
-  const steps = new Set<number>([0, total]);
-  if (s.kind === 'log') {
-    for (let i = 0; i < s.count; i++) steps.add(Math.min(total, Math.round(Math.pow(total + 1, i / (s.count - 1))) - 1));
-  } else {
+  if (s.kind === 'every') {
+    const steps = new Set<number>([total]);
     for (let k = 0; k <= total; k += s.interval) steps.add(k);
+    return [...steps].sort((a, b) => a - b);
   }
-  return [...steps].sort((a, b) => a - b);
+  const n = s.count;
+  if (total + 1 <= n) return Array.from({ length: total + 1 }, (_, i) => i);
+  const steps = Array.from({ length: n }, (_, i) => Math.min(total, Math.round(Math.pow(total + 1, i / (n - 1))) - 1));
+  for (let i = 1; i < n; i++) steps[i] = Math.max(steps[i]!, steps[i - 1]! + 1);
+  steps[n - 1] = total;
+  for (let i = n - 2; i >= 0; i--) steps[i] = Math.min(steps[i]!, steps[i + 1]! - 1);
+  return steps;
 }
