@@ -1,3 +1,4 @@
+import { InputError } from '../engine/errors.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { headId } from '../model/heads.js';
 import type { TokenIds } from '../model/tokens.js';
@@ -32,7 +33,12 @@ export async function directLogitAttribution(
   model: HookedTransformer, tokens: TokenIds, opts: { position: number; token: number; against?: number; batch?: number },
 ): Promise<DirectLogitAttribution> {
   const cfg = model.cfg;
-  const names = ['hook_embed', 'hook_pos_embed'];
+  if (cfg.use_normalization_before_and_after) {
+    throw new InputError('directLogitAttribution: this model normalises each attention and MLP output (ln1_post, ln2_post, as Gemma 2 does), so heads\' results are not terms of the residual stream');
+  }
+  // Rotary and shortformer models' positions never enter the residual stream: no direct effect to attribute.
+  const posInResid = cfg.positional_embedding_type === 'standard';
+  const names = posInResid ? ['hook_embed', 'hook_pos_embed'] : ['hook_embed'];
   for (let l = 0; l < cfg.n_layers; l++) {
     names.push(`blocks.${l}.attn.hook_result`);
     if (!cfg.attn_only) names.push(`blocks.${l}.hook_mlp_out`);
@@ -48,12 +54,13 @@ export async function directLogitAttribution(
   const WU = model.weights['unembed.W_U']!.data;
   const dir = new Float64Array(D);
   for (let d = 0; d < D; d++) dir[d] = WU[d * V + opts.token]! - (opts.against === undefined ? 0 : WU[d * V + opts.against]!);
-  if (cfg.normalization_type === 'LN') {
+  if (cfg.normalization_type === 'LN' || cfg.normalization_type === 'RMS') {
     const w = model.weights['ln_final.w']!.data;
     for (let d = 0; d < D; d++) dir[d]! *= w[d]!;
   }
   const scale = cfg.normalization_type === null ? 1 : cache.get('ln_final.hook_scale').data[b * T + p]!;
-  const centre = cfg.normalization_type !== null;
+  // RMSNorm does not centre.
+  const centre = cfg.normalization_type === 'LN' || cfg.normalization_type === 'LNPre';
   const project = (vec: ArrayLike<number>, offset: number): number => {
     let mean = 0;
     if (centre) {
@@ -66,8 +73,7 @@ export async function directLogitAttribution(
   };
   const at = (name: string) => project(cache.get(name).data, (b * T + p) * D);
   const components: Attribution[] = [{ component: 'embed', layer: -1, head: null, attribution: at('hook_embed') }];
-  // A shortformer model's positional embedding never enters the residual stream, so it has no direct effect.
-  if (cfg.positional_embedding_type !== 'shortformer') components.push({ component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') });
+  if (posInResid) components.push({ component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') });
   const heads: number[][] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     const r = cache.get(`blocks.${l}.attn.hook_result`);

@@ -5,25 +5,16 @@
 // Logits, the residual stream entering every layer, after the last one, and every attention pattern, to 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { loadModel } from '../../src/io/loadModel.js';
-import { parseSafetensors } from '../../src/model/safetensors.js';
-import type { Tensor } from '../../src/engine/tensor.js';
-import { diff, FIXTURES, rows } from '../browser/fixtures.js';
+import { diff, rows } from '../browser/fixtures.js';
+import { ARCH_FIXTURES, archDir, archReference } from './archFixtures.js';
 
 installNodeRuntime();
 
-export const ARCH_FIXTURES = ['llama', 'mistral', 'qwen2', 'gemma', 'gemma2', 'gpt_neox', 'gpt_neo'];
-
-export async function archReference(name: string): Promise<Record<string, Tensor>> {
-  return parseSafetensors(new Uint8Array(await readFile(join(FIXTURES, 'arch', name, 'reference.safetensors'))), name).tensors;
-}
-
 for (const name of ARCH_FIXTURES) {
   test(`${name}: logits, hidden states and attention patterns match the Hugging Face reference to 1e-4`, async () => {
-    const model = await loadModel(join(FIXTURES, 'arch', name));
+    const model = await loadModel(archDir(name));
     const ref = await archReference(name);
     const tokens = rows(ref['tokens']!);
     const L = model.cfg.n_layers;
