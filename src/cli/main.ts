@@ -1,4 +1,4 @@
-import { installNodeRuntime } from '../io/nodeRuntime.js';
+import { installNodeRuntime, nativeRuntime } from '../io/nodeRuntime.js';
 import { benchCommand } from './commands/bench.js';
 import { trainCommand } from './commands/train.js';
 import { analyzeCommand } from './commands/analyze.js';
@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = COMMANDS[cmd];
   if (!run) throw new UsageError(`unknown command ${cmd} (try circuitscope --help)`);
   installNodeRuntime();
+  if (!nativeRuntime) console.error('note: onnxruntime-node is not installed, so this runs on onnxruntime-web\'s WebAssembly kernels (slower); see the README, Troubleshooting');
   return run(rest);
 }
 

@@ -1,7 +1,7 @@
-import * as ort from 'onnxruntime-node';
 import { compile, input, matmul, Rng, type Tensor } from '../../engine/index.js';
 import { encodeModel } from '../../engine/onnx/model.js';
 import { timeIt, type BenchResult } from './timing.js';
+import { nodeOrt as ort } from '../../io/nodeRuntime.js';
 
 const M = 1024;
 const K = 768;
