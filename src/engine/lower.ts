@@ -2,6 +2,7 @@ import type { DType } from './dtype.js';
 import { opDef, topoSort, type LowerContext, type Node, type OnnxAttr } from './graph.js';
 import type { Tensor } from './tensor.js';
 import { encodeModel, type OnnxGraph, type OnnxNode, type OnnxValue } from './onnx/model.js';
+import { findLayerNorms, type LayerNormFusion } from './fuse.js';
 
 export interface LoweredGraph {
   /** ONNX ModelProto bytes. */
@@ -10,6 +11,8 @@ export interface LoweredGraph {
   key: string;
   inputs: OnnxValue[];
   outputs: OnnxValue[];
+  /** The ONNX op type of every emitted node, in order (which fusions fired shows here). */
+  opTypes: string[];
 }
 
 /** Lowers the nodes reachable from `outputs` to an ONNX model whose outputs carry the given names. */
@@ -49,10 +52,60 @@ export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
     },
   };
 
+  // Fused kernels (engine/fuse.ts) stand in for the nodes they absorb; a node is lowered only when an output
+  // needs it, reading a fused node's inputs as those of its kernel.
+  const outIds = new Set(outNodes.map((n) => n.id));
+  const fusedAt = new Map<number, LayerNormFusion>();
+  for (const f of findLayerNorms(order, outIds)) {
+    fusedAt.set(f.y.id, f);
+    fusedAt.set(f.scale.id, f);
+  }
+  const live = new Set(outIds);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (!live.has(n.id)) continue;
+    const f = fusedAt.get(n.id);
+    for (const d of f ? [f.x, f.w, f.b] : n.inputs) if (d) live.add(d.id);
+  }
+  const leaf = (n: Node): string => {
+    if (n.op === 'input') return n.name!;
+    let name = names.get(n.id);
+    if (!name) {
+      name = fresh();
+      initializers.push({ name, value: n.value! });
+      names.set(n.id, name);
+    }
+    return name;
+  };
+  const emitted = new Map<LayerNormFusion, string[]>();
+  const layerNormOf = (f: LayerNormFusion): string[] => {
+    let outs = emitted.get(f);
+    if (!outs) {
+      const d = f.x.shape[f.x.shape.length - 1]!;
+      const filled = (v: number) => {
+        const name = fresh();
+        initializers.push({ name, value: { dtype: 'float32', shape: [d], data: new Float32Array(d).fill(v) } });
+        return name;
+      };
+      const ins = [names.get(f.x.id)!, f.w ? leaf(f.w) : filled(1), f.b ? leaf(f.b) : filled(0)];
+      outs = ctx.emit('LayerNormalization', ins, { axis: -1, epsilon: { float: f.eps } }, live.has(f.scale.id) ? 3 : 1);
+      emitted.set(f, outs);
+    }
+    return outs;
+  };
+
   // Input nodes with the same name are the same feed (building code may call input() for a weight twice);
   // the same name with another shape or dtype is a mistake.
   const feedNames = new Map<string, Node>();
   for (const n of order) {
+    if (n.op !== 'input' && !live.has(n.id)) continue;
+    const fused = fusedAt.get(n.id);
+    if (fused) {
+      const outs = layerNormOf(fused);
+      // The scale is sqrt(var + eps); the kernel's third output is its reciprocal.
+      names.set(n.id, n === fused.y ? outs[0]! : ctx.emit('Reciprocal', [outs[2]!])[0]!);
+      continue;
+    }
     if (n.op === 'input') {
       const prior = feedNames.get(n.name!);
       names.set(n.id, n.name!);
@@ -65,9 +118,7 @@ export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
       feedNames.set(n.name!, n);
       inputs.push({ name: n.name!, dtype: n.dtype, shape: n.shape });
     } else if (n.op === 'const') {
-      const name = fresh();
-      initializers.push({ name, value: n.value! });
-      names.set(n.id, name);
+      leaf(n);
     } else {
       const ins = n.inputs.map((i) => names.get(i.id)!);
       names.set(n.id, opDef(n.op).lower(ctx, n, ins));
@@ -98,7 +149,7 @@ export function lower(outputs: Readonly<Record<string, Node>>): LoweredGraph {
   }
   const graph: OnnxGraph = { nodes, inputs, outputs: outs, initializers };
   const model = encodeModel(graph);
-  return { model, key: hashBytes(model), inputs, outputs: outs };
+  return { model, key: hashBytes(model), inputs, outputs: outs, opTypes: nodes.map((n) => n.opType) };
 }
 
 /** cyrb53-style 53-bit hash of bytes plus their length: the session cache's key. */

@@ -25,9 +25,12 @@ export function layerNorm(x: Node, w: Node | null, b: Node | null, eps = 1e-5): 
   return { scale, normalized };
 }
 
-/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
+/**
+ * Exact GELU: 0.5 x (1 + erf(x / sqrt 2)), built in the order onnxruntime's GeluFusion recognises (Div by sqrt 2,
+ * Erf, Add 1, Mul x, Mul 0.5), so a forward pass runs one fused Gelu kernel instead of five elementwise passes.
+ */
 export function gelu(x: Node): Node {
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  return mul(mul(x, add(erf(div(x, Math.SQRT2)), 1)), 0.5);
 }
 
 /** GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
