@@ -1,5 +1,6 @@
 import { compile, input, matmul, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { attnWeight } from '../model/weightViews.js';
 import { FactoredMatrix } from '../linalg/factored.js';
 import { matrix, toMatrix, transpose, type Matrix } from '../linalg/matrix.js';
 
@@ -30,7 +31,7 @@ export async function layerCircuits(model: HookedTransformer, layer: number): Pr
     ek: matmul(WE, at('W_K', [H, D, E])),
     ev: matmul(WE, at('W_V', [H, D, E])),
     ou: matmul(at('W_O', [H, E, D]), WU), // [H, E, VO]
-  }).run(w);
+  }).run({ ...w, [`blocks.${layer}.attn.W_K`]: attnWeight(model.cfg, w, layer, 'W_K'), [`blocks.${layer}.attn.W_V`]: attnWeight(model.cfg, w, layer, 'W_V') });
   const head = (t: Tensor, h: number, rows: number, cols: number, transpose = false) => {
     const src = t.data as Float32Array;
     const m = matrix(transpose ? cols : rows, transpose ? rows : cols);

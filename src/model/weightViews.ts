@@ -11,9 +11,31 @@ export interface FactorPair {
   B: Tensor<'float32'>;
 }
 
+/**
+ * Layer l's attention weight `leaf` (`W_Q`, `W_K`, `b_V`, ...) per query head. With grouped-query attention the
+ * stored `_W_K`, `_W_V`, `_b_K`, `_b_V` (one per key-value head) are repeated to every query head that reads them,
+ * as TransformerLens's `W_K` / `W_V` properties do (repeat_interleave over heads).
+ */
+export function attnWeight(cfg: HookedTransformerConfig, w: StateDict, l: number, leaf: string): Tensor<'float32'> {
+  const name = `blocks.${l}.attn.${leaf}`;
+  const grouped = cfg.n_key_value_heads !== null && /^[Wb]_[KV]$/.test(leaf) ? w[`blocks.${l}.attn._${leaf}`] : undefined;
+  if (!grouped) {
+    const t = w[name];
+    if (!t) throw new Error(`this model has no ${name}`);
+    return t;
+  }
+  const K = grouped.shape[0]!;
+  const H = cfg.n_heads;
+  const per = grouped.data.length / K;
+  const data = new Float32Array(H * per);
+  for (let h = 0; h < H; h++) data.set(grouped.data.subarray(Math.floor(h / (H / K)) * per, (Math.floor(h / (H / K)) + 1) * per), h * per);
+  return { dtype: 'float32', shape: [H, ...grouped.shape.slice(1)], data };
+}
+
 /** One attention weight of every layer stacked: W_Q, W_K, W_V `[L, H, D, E]`, W_O `[L, H, E, D]`, b_* `[L, H, E]` / `[L, D]`. */
 export function stackLayers(cfg: HookedTransformerConfig, w: StateDict, name: string): Tensor<'float32'> {
-  const parts = Array.from({ length: cfg.n_layers }, (_, l) => w[`blocks.${l}.${name}`]);
+  const parts = Array.from({ length: cfg.n_layers }, (_, l) =>
+    name.startsWith('attn.') && cfg.n_key_value_heads !== null ? attnWeight(cfg, w, l, name.slice(5)) : w[`blocks.${l}.${name}`]);
   if (parts.some((p) => !p)) throw new Error(`this model has no ${name} in every layer`);
   const size = parts[0]?.data.length ?? 0;
   const data = new Float32Array(size * cfg.n_layers);
@@ -43,7 +65,7 @@ export function qkFactors(cfg: HookedTransformerConfig, w: StateDict, l: number,
   headId(cfg, l, h);
   const { d_model: D, d_head: E } = cfg;
   const q = headSlice(w[`blocks.${l}.attn.W_Q`]!, h);
-  const k = headSlice(w[`blocks.${l}.attn.W_K`]!, h);
+  const k = headSlice(attnWeight(cfg, w, l, 'W_K'), h);
   return { A: { dtype: 'float32', shape: [D, E], data: q }, B: { dtype: 'float32', shape: [E, D], data: transpose2(k, D, E) } };
 }
 
@@ -52,7 +74,7 @@ export function ovFactors(cfg: HookedTransformerConfig, w: StateDict, l: number,
   headId(cfg, l, h);
   const { d_model: D, d_head: E } = cfg;
   return {
-    A: { dtype: 'float32', shape: [D, E], data: headSlice(w[`blocks.${l}.attn.W_V`]!, h) },
+    A: { dtype: 'float32', shape: [D, E], data: headSlice(attnWeight(cfg, w, l, 'W_V'), h) },
     B: { dtype: 'float32', shape: [E, D], data: headSlice(w[`blocks.${l}.attn.W_O`]!, h) },
   };
 }

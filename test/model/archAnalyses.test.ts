@@ -5,7 +5,9 @@
 // assumption does not hold (DLA on Gemma 2's post-normalised layers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseSafetensors } from '../../src/model/safetensors.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { loadModel } from '../../src/io/loadModel.js';
 import { logitLens } from '../../src/analysis/logitLens.js';
@@ -88,4 +90,27 @@ test('llama: direct logit attribution sums to the reference logit difference; Ge
   assert.ok(T > pos);
   const gemma2 = await loadModel(join(FIXTURES, 'arch', 'gemma2'));
   await assert.rejects(directLogitAttribution(gemma2, tokens, { position: pos, token: 3 }), /directLogitAttribution: this model normalises each attention and MLP output \(ln1_post, ln2_post/);
+});
+
+test('grouped-query attention: W_K and W_V per query head are the Hugging Face key-value head that serves it', async () => {
+  const model = await loadModel(join(FIXTURES, 'arch', 'llama'));
+  const { n_heads: H, d_model: D, d_head: E, n_layers: L } = model.cfg;
+  const K = model.cfg.n_key_value_heads!;
+  assert.equal(K, 2);
+  const shards = await Promise.all(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'].map(async (f) =>
+    parseSafetensors(new Uint8Array(await readFile(join(FIXTURES, 'arch', 'llama', f))), f).tensors));
+  const hf = Object.assign({}, ...shards) as Record<string, { data: Float32Array }>;
+  for (const [leaf, stacked] of [['k', model.W_K], ['v', model.W_V]] as const) {
+    assert.deepEqual(stacked.shape, [L, H, D, E]);
+    for (let l = 0; l < L; l++) {
+      const w = hf[`model.layers.${l}.self_attn.${leaf}_proj.weight`]!.data; // [K E, D]
+      for (let h = 0; h < H; h++) {
+        const kv = Math.floor(h / (H / K));
+        for (let d = 0; d < D; d += 5) for (let e = 0; e < E; e += 3) {
+          assert.equal(stacked.data[((l * H + h) * D + d) * E + e], w[(kv * E + e) * D + d], `${leaf} L${l}H${h}`);
+        }
+      }
+    }
+  }
+  assert.equal(model.QK(1, 3).shape[0], D, 'QK circuits read the shared key head');
 });
