@@ -22,21 +22,42 @@ const ARCHS: Record<string, ConfigInput> = {
   'gelu_new LNPre': { ...BASE, n_layers: 1, d_mlp: 16, act_fn: 'gelu_new', normalization_type: 'LNPre' },
   'relu no norm': { ...BASE, n_layers: 1, d_mlp: 16, act_fn: 'relu', normalization_type: null },
   'zero layers': { ...BASE, n_layers: 0, attn_only: true, normalization_type: 'LN' },
+  // Hugging Face architectures, with TransformerLens's names for their parts.
+  'llama: RMS, rotary, gated MLP, grouped-query': {
+    ...BASE, n_layers: 2, d_mlp: 16, act_fn: 'silu', normalization_type: 'RMS', positional_embedding_type: 'rotary', gated_mlp: true, n_key_value_heads: 1,
+  },
+  'gpt-neox: parallel attention and MLP, partial rotary': {
+    ...BASE, n_layers: 2, d_mlp: 16, act_fn: 'gelu', normalization_type: 'LN', positional_embedding_type: 'rotary', rotary_dim: 2, parallel_attn_mlp: true,
+  },
+  'gemma 2: post norms, soft caps, alternating local attention': {
+    ...BASE, n_layers: 2, d_mlp: 16, act_fn: 'gelu_pytorch_tanh', normalization_type: 'RMS', positional_embedding_type: 'rotary', gated_mlp: true,
+    use_normalization_before_and_after: true, attn_scores_soft_cap: 5, output_logits_soft_cap: 3, use_local_attn: true, window_size: 2, attn_types: ['local', 'global'],
+  },
+  'gpt-neo: local attention, unscaled': {
+    ...BASE, n_layers: 2, d_mlp: 16, act_fn: 'gelu_new', normalization_type: 'LN', use_attn_scale: false, use_local_attn: true, window_size: 2, attn_types: ['global', 'local'],
+  },
 };
 
 /** TransformerLens's hook points for these configs, written out by hand (HookedTransformer with use_attn_result). */
 function transformerLensNames(cfg: ConfigInput): string[] {
   const ln = cfg.normalization_type !== null;
-  const names = ['hook_embed', 'hook_pos_embed'];
+  const rotary = cfg.positional_embedding_type === 'rotary';
+  const post = cfg.use_normalization_before_and_after === true;
+  const names = rotary ? ['hook_embed'] : ['hook_embed', 'hook_pos_embed'];
   for (let l = 0; l < (cfg.n_layers as number); l++) {
     const p = `blocks.${l}`;
     names.push(`${p}.hook_resid_pre`);
     if (ln) names.push(`${p}.ln1.hook_scale`, `${p}.ln1.hook_normalized`);
-    names.push(...['hook_q', 'hook_k', 'hook_v', 'hook_attn_scores', 'hook_pattern', 'hook_z', 'hook_result'].map((n) => `${p}.attn.${n}`), `${p}.hook_attn_out`);
+    const attn = ['hook_q', 'hook_k', 'hook_v', ...(rotary ? ['hook_rot_q', 'hook_rot_k'] : []), 'hook_attn_scores', 'hook_pattern', 'hook_z', 'hook_result'];
+    names.push(...attn.map((n) => `${p}.attn.${n}`));
+    if (post) names.push(`${p}.ln1_post.hook_scale`, `${p}.ln1_post.hook_normalized`);
+    names.push(`${p}.hook_attn_out`);
     if (!cfg.attn_only) {
-      names.push(`${p}.hook_resid_mid`);
+      if (!cfg.parallel_attn_mlp) names.push(`${p}.hook_resid_mid`);
       if (ln) names.push(`${p}.ln2.hook_scale`, `${p}.ln2.hook_normalized`);
-      names.push(`${p}.mlp.hook_pre`, `${p}.mlp.hook_post`, `${p}.hook_mlp_out`);
+      names.push(`${p}.mlp.hook_pre`, ...(cfg.gated_mlp ? [`${p}.mlp.hook_pre_linear`] : []), `${p}.mlp.hook_post`);
+      if (post) names.push(`${p}.ln2_post.hook_scale`, `${p}.ln2_post.hook_normalized`);
+      names.push(`${p}.hook_mlp_out`);
     }
     names.push(`${p}.hook_resid_post`);
   }
@@ -45,11 +66,13 @@ function transformerLensNames(cfg: ConfigInput): string[] {
 }
 
 /** The shape TransformerLens gives each activation, by its last name part, for batch B and T positions. */
-function transformerLensShape(name: string, B: number, T: number): number[] {
+function transformerLensShape(name: string, B: number, T: number, kvHeads: number): number[] {
   const { d_model: D, n_heads: H, d_head: E } = BASE;
+  const K = kvHeads;
   const leaf = name.slice(name.lastIndexOf('.') + 1);
   const table: Record<string, number[]> = {
-    hook_q: [B, T, H, E], hook_k: [B, T, H, E], hook_v: [B, T, H, E], hook_z: [B, T, H, E], hook_result: [B, T, H, D],
+    hook_q: [B, T, H, E], hook_k: [B, T, K, E], hook_v: [B, T, K, E], hook_z: [B, T, H, E], hook_result: [B, T, H, D],
+    hook_rot_q: [B, T, H, E], hook_rot_k: [B, T, K, E], hook_pre_linear: [B, T, 16],
     hook_attn_scores: [B, H, T, T], hook_pattern: [B, H, T, T], hook_scale: [B, T, 1], hook_pre: [B, T, 16], hook_post: [B, T, 16],
   };
   return table[leaf] ?? [B, T, D];
@@ -65,11 +88,12 @@ for (const [arch, cfg] of Object.entries(ARCHS)) {
     const { cache } = await model.runWithCache(tokens, { names: () => true });
     assert.deepEqual([...cache.names].sort(), transformerLensNames(cfg).sort());
     for (const name of cache.names) {
-      const shape = transformerLensShape(name, B, T);
+      const kv = (cfg.n_key_value_heads as number | undefined) ?? BASE.n_heads;
+      const shape = transformerLensShape(name, B, T, kv);
       assert.deepEqual(cache.get(name).shape, shape, name);
       const axes = hookAxes(name);
       assert.equal(axes.dims, shape.length, name);
-      if (axes.head !== null) assert.equal(shape[axes.head], BASE.n_heads, name);
+      if (axes.head !== null) assert.equal(shape[axes.head], /hook_(k|v|rot_k)$/.test(name) ? kv : BASE.n_heads, name);
       assert.equal(shape[axes.pos], T, name);
     }
   });
