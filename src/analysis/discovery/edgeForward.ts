@@ -1,5 +1,5 @@
 import {
-  add, causalMask, concat, div, expand, gather, input, matmul, mul, reduceMean, reduceSum, reshape, slice, softmax, sqrt, sub,
+  add, causalMask, concat, div, expand, fill, gather, input, matmul, mul, reduceMean, reduceSum, reshape, slice, softmax, sqrt, sub,
   transpose, type Node,
 } from '../../engine/index.js';
 import type { HookedTransformerConfig } from '../../model/config.js';
@@ -96,15 +96,22 @@ export function edgeForward(
     const E = cfg.d_head;
     const p = `blocks.${l}`;
     const W = (k: string) => weightNode(w, `${p}.attn.${k}`);
-    const parts = mode === 'mask'
-      ? maskedParts(layerNorm(cfg, w, `${p}.ln1`, reshape(groupInput(g), [3, H, B * T, D])), H, B * T, D)
-      : sharedParts(withBias(resid, 1));
-    const qkIn = (x: Node) => cfg.positional_embedding_type === 'shortformer' ? add(x, reshape(emb.posEmbed, [1, -1, D])) : x;
-    const proj = (from: Node, name: 'Q' | 'K' | 'V') =>
-      reshape(add(matmul(from, W(`W_${name}`)), reshape(W(`b_${name}`), [H, 1, E])), [H, B, T, E]);
-    const q = proj(qkIn(parts[0]), 'Q');
-    const k = proj(qkIn(parts[1]), 'K');
-    const v = proj(parts[2], 'V');
+    // One batched projection for q, k and v: the 3H inputs `[3H, B*T, D]` (or `[1, B*T, D]`, broadcast) against
+    // W_Q, W_K, W_V stacked `[3H, D, E]`.
+    const x3 = mode === 'mask'
+      ? layerNorm(cfg, w, `${p}.ln1`, reshape(groupInput(g), [3 * H, B * T, D]))
+      : sharedInput(withBias(resid, 1));
+    const Wqkv = concat([W('W_Q'), W('W_K'), W('W_V')], 0);
+    let qkv = add(matmul(x3, Wqkv), reshape(concat([W('b_Q'), W('b_K'), W('b_V')], 0), [3 * H, 1, E]));
+    if (cfg.positional_embedding_type === 'shortformer') {
+      // Position enters the queries' and keys' inputs after ln1: (x + pos) W = x W + pos W.
+      const pos = matmul(reshape(emb.posEmbed, [1, B * T, D]), concat([W('W_Q'), W('W_K')], 0));
+      qkv = add(qkv, concat([pos, fill(0, [H, B * T, E])], 0));
+    }
+    const part = (i: number) => reshape(slice(qkv, [i * H], [(i + 1) * H], [0]), [H, B, T, E]);
+    const q = part(0);
+    const k = part(1);
+    const v = part(2);
     const pattern = softmax(causalMask(div(matmul(q, transpose(k, [0, 1, 3, 2])), Math.sqrt(E))), -1);
     const z = matmul(pattern, v); // [H, B, T, E]
     const result = reshape(matmul(reshape(z, [H, B * T, E]), W('W_O')), [H, N]);
@@ -117,16 +124,16 @@ export function edgeForward(
       write(out, 1);
     }
 
-    /** grad mode: ln1 once on the stream, one copy per head for each of q, k, v; their gradients mapped back through ln1. */
-    function sharedParts(x: Node): [Node, Node, Node] {
+    /** grad and forward modes: ln1 once on the stream; grad mode reads it through one copy per q/k/v reader. */
+    function sharedInput(x: Node): Node {
       const xf = reshape(x, [1, B * T, D]);
       const ln = layerNorm(cfg, w, `${p}.ln1`, xf);
-      if (mode === 'forward') return [ln, ln, ln]; // [1, B*T, D] broadcasts against W [H, D, E]
-      const copies = [0, 1, 2].map(() => expand(ln, [H, B * T, D]));
+      if (mode === 'forward') return ln; // [1, B*T, D] broadcasts against [3H, D, E]
+      const copies = expand(ln, [3 * H, B * T, D]);
       const n = wrt.length;
-      wrt.push(...copies);
-      toGrads.push((gs) => lnVjp(cfg, w, `${p}.ln1`, xf, concat([gs[n]!, gs[n + 1]!, gs[n + 2]!], 0), N));
-      return copies as [Node, Node, Node];
+      wrt.push(copies);
+      toGrads.push((gs) => lnVjp(cfg, w, `${p}.ln1`, xf, gs[n]!, N));
+      return copies;
     }
   }
   const gl = graph.groups[gi]!;
@@ -143,12 +150,6 @@ export function edgeForward(
     readerGrads: (gs) => toGrads.map((f) => f(gs)),
     final,
   };
-}
-
-/** mask mode: the LayerNorm'd inputs of one layer's q, k and v, `[H, B*T, D]` each. */
-function maskedParts(x: Node, H: number, BT: number, D: number): [Node, Node, Node] {
-  const part = (i: number) => reshape(slice(x, [i], [i + 1], [0]), [H, BT, D]);
-  return [part(0), part(1), part(2)];
 }
 
 /**

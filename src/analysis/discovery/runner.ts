@@ -1,8 +1,7 @@
 import {
-  add, compile, gather, grad, input, matmul, mul, reduceMean, reduceSum, reshape, slice, sub, transpose, type Node, type Program, type Tensor,
+  add, compile, grad, input, matmul, mul, reduceMean, reduceSum, slice, sub, transpose, type Node, type Program, type Tensor,
 } from '../../engine/index.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
-import { weightNode } from '../../model/components/index.js';
 import { edgeForward, type EdgeForward } from './edgeForward.js';
 import { buildGraph, type CircuitGraph, type ReaderGroup } from './graph.js';
 import { higherIsBetter, metricNode, targetFeeds, targetLogProbs, type MetricName } from './metric.js';
@@ -66,7 +65,10 @@ export class EdgeRunner {
     this.ablate = this.ablation === 'zero'
       ? { dtype: 'float32', shape: [this.nW, this.N], data: new Float32Array(this.nW * this.N) }
       : await this.writersOf(corrupt);
-    this.feeds = { ...model.weights, tokens: clean, corruptTokens: corrupt, ablate: this.ablate, ...targetFeeds(task.targets, this.T) };
+    this.feeds = {
+      ...model.weights, tokens: clean, corruptTokens: corrupt, ablate: this.ablate, ...targetFeeds(task.targets, this.T),
+      ...unembedDirections(model, task.targets),
+    };
   }
 
   /** KL's reference: the clean run's log-probabilities at the targets (one plain run, only when KL is asked for). */
@@ -130,11 +132,14 @@ export class EdgeRunner {
     }
     const p = cached(model, `grad:${name}:${B}x${T}:${K}:${inGraph}`, () => {
       const f = edgeForward(model.cfg, model.weightNodes(), this.graph, B, T, 'grad', K);
-      const value = metricOnRows(model, f, name, K);
+      const value = metricOnRows(f, name, K, model.cfg.d_model);
       const gs = f.readerGrads(grad(value, f.wrt));
       const delta = inGraph ? sub(input('ablate', [this.nW, N]), f.writers) : input('delta', [this.nW, N]);
       const outs: Record<string, Node> = { value };
-      groups.forEach((g, i) => { outs[`s${i}`] = matmul(gs[i]!, transpose(slice(delta, [0], [g.fanIn], [0]), [1, 0])); });
+      groups.forEach((g, i) => {
+        const d = g.fanIn === this.nW ? delta : slice(delta, [0], [g.fanIn], [0]);
+        outs[`s${i}`] = matmul(gs[i]!, transpose(d, [1, 0]));
+      });
       return compile(outs);
     });
     const rows = feeds.targetRows!;
@@ -155,17 +160,26 @@ export class EdgeRunner {
 /**
  * The metric on the grad forward's target rows (`targetRows` fed as 0..K-1). The logit difference needs only two
  * columns of the unembedding per target: `final . (W_U[:, answer] - W_U[:, wrong]) + b_U[answer] - b_U[wrong]`,
- * the same number as the logits' difference without computing K x d_vocab logits.
+ * the same number as the logits' difference without computing K x d_vocab logits (the columns are picked on the
+ * host: `unembedDir` `[K, d_model]`, `unembedBias` `[K]`).
  */
-function metricOnRows(model: HookedTransformer, f: EdgeForward, name: MetricName, K: number): Node {
+function metricOnRows(f: EdgeForward, name: MetricName, K: number, D: number): Node {
   if (name !== 'logit_diff' || !f.final) return metricNode(f.logits, name, K);
-  const w = model.weightNodes();
-  const ans = reshape(input('targetAnswer', [K, 1], 'int64'), [K]);
-  const wrong = reshape(input('targetWrong', [K, 1], 'int64'), [K]);
-  const WU = weightNode(w, 'unembed.W_U');
-  const bU = weightNode(w, 'unembed.b_U');
-  const dir = transpose(sub(gather(WU, ans, 1), gather(WU, wrong, 1)), [1, 0]); // [K, d_model]
-  const perTarget = add(reduceSum(mul(f.final, dir), -1), sub(gather(bU, ans), gather(bU, wrong)));
-  return reduceMean(perTarget);
+  return reduceMean(add(reduceSum(mul(f.final, input('unembedDir', [K, D])), -1), input('unembedBias', [K])));
 }
 
+/** `W_U[:, answer] - W_U[:, wrong]` per target, `[K, d_model]`, and the same of `b_U`, `[K]`. */
+function unembedDirections(model: HookedTransformer, targets: DiscoveryTask['targets']): Record<string, Tensor> {
+  const { d_model: D, d_vocab_out: V } = model.cfg;
+  const WU = model.weights['unembed.W_U']!.data;
+  const bU = model.weights['unembed.b_U']!.data;
+  const K = targets.length;
+  const dir = new Float32Array(K * D);
+  const bias = new Float32Array(K);
+  targets.forEach((t, k) => {
+    const wrong = t.wrong ?? t.answer;
+    for (let d = 0; d < D; d++) dir[k * D + d] = WU[d * V + t.answer]! - WU[d * V + wrong]!;
+    bias[k] = bU[t.answer]! - bU[wrong]!;
+  });
+  return { unembedDir: { dtype: 'float32', shape: [K, D], data: dir }, unembedBias: { dtype: 'float32', shape: [K], data: bias } };
+}

@@ -4,16 +4,18 @@ import { benchGpt2Cache } from '../bench/gpt2Cache.js';
 import { benchMatmul } from '../bench/matmul.js';
 import { benchToyTrain } from '../bench/toyTrain.js';
 import { benchGpt2Circuits } from '../bench/gpt2Circuits.js';
-import { findPeer, runPeer } from '../bench/peer.js';
+import { findPeer, runPeers } from '../bench/peer.js';
+import { benchGpt2Eap } from '../bench/gpt2Eap.js';
 import { onWebRuntime, webRatio } from '../bench/web.js';
 import type { BenchResult } from '../bench/timing.js';
 
 /** Workloads by name. Peer-comparable ones are those the PyTorch peer also runs (DESIGN.md, "Performance"). */
-const WORKLOADS: Record<string, { run: () => Promise<BenchResult>; peer: boolean }> = {
+const WORKLOADS: Record<string, { run: () => Promise<BenchResult>; peer: boolean; peerScript?: string }> = {
   matmul: { run: () => benchMatmul(), peer: false },
   'toy-train': { run: () => benchToyTrain(), peer: true },
   'gpt2-cache': { run: () => benchGpt2Cache(), peer: true },
   'gpt2-circuits': { run: () => benchGpt2Circuits(), peer: true },
+  'gpt2-eap': { run: () => benchGpt2Eap(), peer: true, peerScript: 'eap_peer.py' },
 };
 
 export function registerWorkload(name: string, run: () => Promise<BenchResult>, peer: boolean): void {
@@ -24,7 +26,9 @@ export const BENCH_HELP = `circuitscope bench [WORKLOAD...] [--peer [PATH] | --n
 
 Runs the benchmark workloads of DESIGN.md and prints one JSON line each (workload, config, ms, tokens_per_s).
 With the PyTorch peer (../shared/peer/torch_peer.py, found automatically), runs it on the same workloads in the
-same run and prints the speed ratio (ours / peer; above 1 is faster than PyTorch).
+same run and prints the speed ratio (ours / peer; above 1 is faster than PyTorch). gpt2-eap's peer is this
+repository's scripts/peer/eap_peer.py (edge attribution patching over every edge of GPT-2 small's shapes, 8 prompts
+of 64 tokens, done the standard PyTorch way: hooks, one backward pass); it runs right after ours.
 --runtime web also runs each workload on onnxruntime-web's WebAssembly backend (its Node build, --threads N,
 default 2) right after the native run, and prints web / native (the browser's own numbers: scripts/bench-browser.mjs).
 Workloads: ${'${list}'}`;
@@ -67,16 +71,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const peerNames = names.filter((n) => WORKLOADS[n]!.peer);
   if (values['no-peer'] || peerNames.length === 0) return 0;
-  const peerPath = findPeer(values.peer || undefined);
-  if (!peerPath) {
-    console.error('bench: no PyTorch peer found (pass --peer PATH); printed our numbers only');
-    return 0;
-  }
-  const peer = runPeer(peerPath, peerNames);
-  if (typeof peer === 'string') {
-    console.error(`bench: ${peer}`);
-    return 0;
-  }
+  const { results: peer, problems } = runPeers(peerNames.map((n) => ({ name: n, peerScript: WORKLOADS[n]!.peerScript })), findPeer(values.peer || undefined));
+  for (const p of problems) console.error(`bench: ${p}; printed our numbers only`);
   for (const p of peer) {
     const o = ours.find((r) => r.workload === p.workload);
     if (!o) continue;
