@@ -160,7 +160,8 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     }, resume);
     if (outcome.status === 'diverged') {
       // Said in run.json too, so the weights left behind are not mistaken for a trained model.
-      await run.writeJson('run.json', { ...(await readRunMeta(run)), diverged: outcome.message });
+      const diverged: RunDivergence = { loss: String(outcome.finalLoss), kept_step: outcome.step, message: outcome.message };
+      await run.writeJson('run.json', { ...(await readRunMeta(run)), diverged });
     }
     return { run, outcome };
   } catch (e) {
@@ -209,6 +210,21 @@ export async function runStatus(dir: string, steps: number): Promise<'done' | 'p
   if (!(await run.exists('trainer_state.safetensors'))) return 'absent';
   const done = await run.readMetrics();
   return (done.at(-1)?.step ?? 0) < steps ? 'partial' : 'done';
+}
+
+/** run.json's `diverged`: the non-finite loss, the step whose weights were kept, and the message printed. */
+export interface RunDivergence { loss: string; kept_step: number; message: string }
+
+/**
+ * How the run in `dir` diverged, from its run.json; null when it did not (or `dir` is no run). A message of an
+ * older run.json (a string) is returned as the message.
+ */
+export async function runDivergence(dir: string): Promise<RunDivergence | null> {
+  const meta = await new RunDir(dir).readJson('run.json').catch(() => null) as { diverged?: unknown } | null;
+  const d = meta?.diverged;
+  if (typeof d === 'string') return { loss: 'NaN', kept_step: Number.NaN, message: d };
+  if (typeof d === 'object' && d !== null && typeof (d as RunDivergence).message === 'string') return d as RunDivergence;
+  return null;
 }
 
 /** A run's run.json. */

@@ -99,8 +99,15 @@ test('a loss that goes NaN is said plainly and marked in run.json', { timeout: 1
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /^diverged: loss became NaN at step \d+ .*kept the weights of step \d+, the last with a finite loss/m);
   assert.match(r.stderr, /warning: the loss has risen from [\d.]+ to [\d.e+]+ by step \d+: training is diverging/);
-  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { diverged?: string };
-  assert.match(meta.diverged ?? '', /loss became NaN/);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { diverged?: { loss: string; kept_step: number; message: string } };
+  assert.equal(meta.diverged?.loss, 'NaN');
+  assert.match(meta.diverged.message, /loss became NaN/);
+  const kept = parseSafetensors(new Uint8Array(await readFile(join(out, 'model.safetensors'))), 'kept');
+  assert.equal(kept.metadata['step'], String(meta.diverged.kept_step), 'run.json names the step whose weights were kept');
+  // Analysing what is left says first that it is no trained model.
+  const a = await cli(['analyze', out, '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /^analyze: warning: .* is a training run that diverged \(loss became NaN at step \d+.*\); these are not a trained model's weights$/m);
 });
 
 test('analyze on a model whose weights hold NaN: one line naming the file and the weight', async () => {

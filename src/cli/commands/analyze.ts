@@ -3,6 +3,7 @@ import { analyzeWithText } from '../../io/analyzeText.js';
 import { analyzeRunOverTraining } from '../../io/overTrainingRun.js';
 import { OVER_TRAINING_ANALYSES, type OverTrainingAnalysis, type OverTrainingResult } from '../../analysis/overTraining.js';
 import { loadModel } from '../../io/loadModel.js';
+import { runDivergence } from '../../io/trainRun.js';
 import { writeFilesAtomically } from '../../io/modelDir.js';
 import { checkOutputFile } from '../../io/outputPath.js';
 import { parseCommandArgs } from '../args.js';
@@ -54,6 +55,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (values.analyses !== undefined) throw new UsageError('analyze: --analyses goes with --over-training');
   const model = await loadModel(dir, { processWeights: !values['no-process'] });
   assertFiniteWeights(model, join(dir, 'model.safetensors'));
+  const diverged = await runDivergence(dir);
+  if (diverged) process.stderr.write(`analyze: warning: ${dir} is a training run that diverged (${diverged.message}); these are not a trained model's weights\n`);
   const skipped: string[] = [];
   let prompt: number[] | undefined;
   if (values.prompt !== undefined) {
