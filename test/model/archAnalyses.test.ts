@@ -13,6 +13,8 @@ import { loadModel } from '../../src/io/loadModel.js';
 import { logitLens } from '../../src/analysis/logitLens.js';
 import { detectHeads } from '../../src/analysis/detectors.js';
 import { directLogitAttribution } from '../../src/analysis/attribution.js';
+import { discoverCircuit } from '../../src/analysis/discovery/discover.js';
+import { inductionTask } from '../../src/analysis/discovery/tasks.js';
 import { FIXTURES, rows } from '../browser/fixtures.js';
 import { archReference } from './archFixtures.js';
 
@@ -113,4 +115,10 @@ test('grouped-query attention: W_K and W_V per query head are the Hugging Face k
     }
   }
   assert.equal(model.QK(1, 3).shape[0], D, 'QK circuits read the shared key head');
+});
+
+test('circuit discovery says in one line that it does not cover these architectures', async () => {
+  const model = await loadModel(join(FIXTURES, 'arch', 'gpt_neox'));
+  await assert.rejects(discoverCircuit(model, inductionTask(model.cfg, { batch: 2, length: 4 }), { method: 'eap' }),
+    /^InputError: circuit discovery: edge-level patching supports GPT-2-style models only, not rotary embeddings, parallel attention and MLP$/);
 });

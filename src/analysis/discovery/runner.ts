@@ -1,6 +1,7 @@
 import {
   add, compile, grad, input, matmul, mul, reduceMean, reduceSum, slice, sub, transpose, type Node, type Program, type Tensor,
 } from '../../engine/index.js';
+import { InputError } from '../../engine/errors.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { edgeForward, type EdgeForward } from './edgeForward.js';
 import { buildGraph, type CircuitGraph, type ReaderGroup } from './graph.js';
@@ -39,6 +40,15 @@ export class EdgeRunner {
   private delta: Tensor<'float32'> | null = null;
 
   constructor(readonly model: HookedTransformer, readonly task: DiscoveryTask, readonly ablation: Ablation = 'resample') {
+    const c = model.cfg;
+    // The edge-level forward rebuilds attention from each head's inputs for GPT-2-style blocks only.
+    const missing = [
+      c.positional_embedding_type === 'rotary' && 'rotary embeddings', c.n_key_value_heads !== null && 'grouped-query attention',
+      c.parallel_attn_mlp && 'parallel attention and MLP', c.use_local_attn && 'local attention', c.gated_mlp && 'gated MLPs',
+      c.use_normalization_before_and_after && 'post-norms', (c.normalization_type === 'RMS' || c.normalization_type === 'RMSPre') && 'RMSNorm',
+      c.attn_scores_soft_cap > 0 && 'soft-capped scores', c.output_logits_soft_cap > 0 && 'soft-capped logits', c.attn_scale !== Math.sqrt(c.d_head) && 'a non-default attention scale',
+    ].filter((x): x is string => typeof x === 'string');
+    if (missing.length > 0) throw new InputError(`circuit discovery: edge-level patching supports GPT-2-style models only, not ${missing.join(', ')}`);
     this.graph = buildGraph(model.cfg);
     this.B = task.clean.length;
     this.T = task.clean[0]!.length;
