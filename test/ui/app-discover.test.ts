@@ -42,7 +42,7 @@ describe('the app\'s Discover view', { skip }, () => {
     // The worker loads models as from_pretrained does (weights processed); so does the reference computation here.
     const model = await loadModel(modelDir, { processWeights: true });
     eap = await discoveryView(model, { task: { kind: 'induction' }, method: 'eap', reference: TRUE_EDGES.join(' ') });
-    acdc = await discoveryView(model, { task: { kind: 'induction' }, method: 'acdc' });
+    acdc = await discoveryView(model, { task: { kind: 'induction', corrupt: 'first-half' }, method: 'acdc' });
   });
   after(async () => {
     await browser?.close();
@@ -60,14 +60,14 @@ describe('the app\'s Discover view', { skip }, () => {
     const { page, guard } = await open('#/discover?model=0');
     await summary(page).waitFor({ timeout: 90_000 });
     const text = await summary(page).innerText();
-    assert.match(text, /edge attribution patching \(EAP\) on induction: 8 prompt pairs of 12 tokens, 40 predictions, metric logit_diff, resample ablation/);
+    assert.match(text, /edge attribution patching \(EAP\) on induction \(corrupted B \+ B \(another repeated sequence\)\): 8 prompt pairs of 12 tokens, 40 predictions, metric logit_diff, resample ablation/);
     // The hand-built model does induction: the clean logit difference is large and positive, the ablated one negative.
     assert.ok(eap.clean > 2 && eap.corrupt < -2, `${eap.clean} ${eap.corrupt}`);
     assert.ok(text.includes(`Clean run ${Number(eap.clean.toPrecision(4))}`), text);
-    // The graph draws the kept edges (the top 10), with Node's scores; the K-composition edge among them.
+    // The graph draws the kept edges (the top 10, less those scoring 0), with Node's scores; the K-composition edge among them.
     const drawn = await edgesDrawn(page);
     const want = new Map(eap.edges.map((e) => [`${e.from}->${e.to}`, e]));
-    assert.equal(drawn.length, eap.edges.filter((e) => e.kept).length);
+    assert.equal(drawn.length, eap.edges.filter((e) => e.kept && e.score !== 0).length);
     for (const d of drawn) {
       assert.ok(want.get(d.edge)!.kept && d.kept, d.edge);
       assert.ok(Math.abs(d.score - want.get(d.edge)!.score) < 1e-4 * Math.max(1, Math.abs(d.score)), `${d.edge}: ${d.score} vs ${want.get(d.edge)!.score}`);
@@ -95,15 +95,17 @@ describe('the app\'s Discover view', { skip }, () => {
     await page.close();
   });
 
-  test('ACDC keeps exactly the true circuit; its faithfulness curve joins EAP\'s', async () => {
-    const { page, guard } = await open('#/discover?model=0');
+  test('ACDC on the first-half corruption keeps exactly the circuit it can see; its faithfulness curve joins EAP\'s', async () => {
+    const { page, guard } = await open('#/discover?model=0&corruption=first-half');
     await summary(page).waitFor({ timeout: 90_000 });
     await page.selectOption('select[name=method]', 'acdc');
     await page.fill('input[name=tau]', '0.01');
     await page.click('button:text-is("find the circuit")');
     await page.locator('[data-testid=discover-summary] >> text=ACDC kept').waitFor({ timeout: 90_000 });
     const kept = acdc.edges.filter((e) => e.kept).map((e) => `${e.from}->${e.to}`).sort();
-    assert.deepEqual(kept, [...TRUE_EDGES].sort(), 'ACDC in Node keeps the true circuit');
+    // B + A leaves the queries unchanged, so embed->L1H0.q carries nothing to patch: the rest of the true circuit.
+    assert.deepEqual(kept, TRUE_EDGES.filter((e) => e !== 'embed->L1H0.q').sort(), 'ACDC in Node keeps the true circuit');
+    assert.match(await summary(page).innerText(), /on induction \(corrupted B \+ A \(the copy read from is gone\)\)/);
     assert.match(await summary(page).innerText(), new RegExp(`ACDC kept ${kept.length} of ${acdc.edges.length} edges \\(τ 0\\.01\\)`));
     const drawn = await edgesDrawn(page);
     assert.deepEqual(drawn.filter((d) => d.kept).map((d) => d.edge).sort(), kept);
@@ -135,6 +137,11 @@ describe('the app\'s Discover view', { skip }, () => {
     await page.locator('[data-testid=discover-summary] >> text=pasted task').waitFor({ timeout: 60_000 });
     assert.match(await summary(page).innerText(), /on pasted task: 1 prompt pair of 5 tokens, 1 predictions/);
     assert.equal(await err.count(), 0);
+    // A known circuit naming an edge the graph lacks: one line, nothing run.
+    await page.fill('input[name=reference]', 'L0H0->L1H0.k, L1H0->L0H0.q');
+    await page.click('button:text-is("find the circuit")');
+    await err.waitFor({ timeout: 60_000 });
+    assert.equal(await err.innerText(), 'known circuit: edges[1] "L1H0->L0H0.q" is not an edge of this model\'s graph (for example "L0H2->L1H1.k")');
     guard.assertClean();
     await page.close();
   });

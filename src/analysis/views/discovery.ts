@@ -1,14 +1,15 @@
 import { InputError } from '../../engine/errors.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import {
-  buildGraph, discoverCircuit, DISCOVERY_METHODS, edgeKey, inductionTask, parseTask, rankEdges, rocAuc,
-  type Ablation, type DiscoveryMethod, type DiscoveryResult, type DiscoveryTask, type ScoredEdge,
+  buildGraph, discoverCircuit, DISCOVERY_METHODS, edgeKey, inductionTask, INDUCTION_CORRUPTIONS, parseReferenceCircuit, parseTask, rankEdges, rocAuc,
+  type Ablation, type DiscoveryMethod, type DiscoveryResult, type DiscoveryTask, type InductionCorruption, type ScoredEdge,
 } from '../discovery/index.js';
 import { tokenString } from './prompt.js';
 
 /** What the Discover view asks for: a task (induction on the model, or a JSON task's text), a method and its options. */
 export interface DiscoveryRequest {
-  task: { kind: 'induction' } | { kind: 'json'; text: string; name: string };
+  /** Induction on the model (`corrupt`: resample, second-half or first-half; see inductionTask), or a JSON task's text. */
+  task: { kind: 'induction'; corrupt?: InductionCorruption } | { kind: 'json'; text: string; name: string };
   method: DiscoveryMethod;
   /** ACDC's threshold (default 0.01). */
   tau?: number;
@@ -17,7 +18,10 @@ export interface DiscoveryRequest {
   ablation?: Ablation;
   /** Edges a ranking method marks kept (default 10). */
   keep?: number;
-  /** A known circuit to score the ranking against: edge keys (`L0H0->L1H0.k`) separated by spaces, commas or lines. */
+  /**
+   * A known circuit to score the ranking against: edge keys (`L0H0->L1H0.k`) separated by spaces, commas or lines,
+   * or JSON as `discover --reference` reads it (a list of keys, or another run's `--json`, whose kept edges count).
+   */
   reference?: string;
 }
 
@@ -25,6 +29,8 @@ export interface DiscoveryRequest {
 export interface DiscoveryView extends DiscoveryResult {
   taskInfo: {
     name: string;
+    /** The induction task's corruption (null for a JSON task). */
+    corruption: InductionCorruption | null;
     prompts: number;
     /** Tokens per prompt. */
     tokens: number;
@@ -39,14 +45,23 @@ export interface DiscoveryView extends DiscoveryResult {
   roc: { fpr: number[]; tpr: number[]; auc: number } | null;
 }
 
-/** Parses a known circuit's edge keys and checks each is an edge of the model's graph; one line names the first wrong one. */
+/**
+ * A known circuit from what the user typed: edge keys separated by spaces, commas or lines, or JSON (`[keys]`, or
+ * `{ edges }` as `discover --json` prints it). Each must be an edge of the model's graph; one line names the first
+ * that is not (parseReferenceCircuit's checks, as `discover --reference` makes them).
+ */
 export function parseReference(text: string, cfg: Parameters<typeof buildGraph>[0]): string[] {
-  const keys = text.replace(/\s*(->|→)\s*/g, '->').split(/[\s,;]+/).filter(Boolean);
-  const edges = new Set(buildGraph(cfg).edges.map(edgeKey));
-  for (const k of keys) {
-    if (!edges.has(k)) throw new InputError(`reference circuit: ${JSON.stringify(k)} is not an edge of this model's graph (edges look like L0H0->L1H0.k, embed->L0H1.v, L1H0->logits)`);
-  }
-  return [...new Set(keys)];
+  const known = new Set(buildGraph(cfg).edges.map(edgeKey));
+  const t = text.trim();
+  let json: unknown;
+  if (t.startsWith('[') || t.startsWith('{')) {
+    try {
+      json = JSON.parse(t);
+    } catch (e) {
+      throw new InputError(`known circuit: not valid JSON (${(e as Error).message})`);
+    }
+  } else json = t.replace(/\s*(->|→)\s*/g, '->').split(/[\s,;]+/).filter(Boolean);
+  return [...parseReferenceCircuit(json, 'known circuit', known)];
 }
 
 /**
@@ -73,7 +88,10 @@ export function rocCurve(edges: readonly ScoredEdge[], truth: ReadonlySet<string
 }
 
 function buildTask(model: HookedTransformer, task: DiscoveryRequest['task']): DiscoveryTask {
-  if (task.kind === 'induction') return inductionTask(model.cfg);
+  if (task.kind === 'induction') {
+    if (task.corrupt !== undefined && !INDUCTION_CORRUPTIONS.includes(task.corrupt)) throw new InputError(`induction task: corruption must be one of ${INDUCTION_CORRUPTIONS.join(', ')} (got ${JSON.stringify(task.corrupt)})`);
+    return inductionTask(model.cfg, task.corrupt ? { corrupt: task.corrupt } : {});
+  }
   let json: unknown;
   try {
     json = JSON.parse(task.text);
@@ -103,13 +121,13 @@ export async function discoveryView(model: HookedTransformer, req: DiscoveryRequ
   let roc: DiscoveryView['roc'] = null;
   if (reference) {
     const truth = new Set(reference);
-    if (truth.size >= result.edges.length) throw new InputError('reference circuit: it holds every edge; a known circuit must leave some out');
+    if (truth.size >= result.edges.length) throw new InputError('known circuit: it holds every edge; a known circuit must leave some out');
     roc = { ...rocCurve(result.edges, truth), auc: rocAuc(result.edges, truth) };
   }
   return {
     ...result,
     taskInfo: {
-      name: task.name, prompts: task.clean.length, tokens: task.clean[0]!.length, targets: task.targets.length,
+      name: task.name, corruption: req.task.kind === 'induction' ? req.task.corrupt ?? 'resample' : null, prompts: task.clean.length, tokens: task.clean[0]!.length, targets: task.targets.length,
       example: {
         clean: task.clean[0]!.map((i) => tokenString(model, i)), corrupt: task.corrupt[0]!.map((i) => tokenString(model, i)),
         positions: task.targets.filter((t) => t.batch === 0).map((t) => t.pos),

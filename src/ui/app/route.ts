@@ -6,7 +6,7 @@ export const VIEWS = [
 export type ViewName = (typeof VIEWS)[number];
 
 /** Parameters a view keeps in the URL beyond the shared ones. */
-export const EXTRA_PARAMS = ['clean', 'corrupt', 'answer', 'wrong', 'neuron', 'method', 'tau', 'steps', 'ablation', 'reference'] as const;
+export const EXTRA_PARAMS = ['clean', 'corrupt', 'answer', 'wrong', 'neuron', 'method', 'tau', 'steps', 'ablation', 'reference', 'corruption'] as const;
 export type ExtraParam = (typeof EXTRA_PARAMS)[number];
 
 export interface Route {

@@ -11,8 +11,16 @@ const METHOD_NAMES: Record<Method, string> = {
 };
 const EXAMPLE = '{ "metric": "logit_diff", "prompts": [{ "clean": [5, 9, 2, 5, 9], "corrupt": [5, 7, 2, 5, 7], "answer": 2, "wrong": 3, "position": -1 }] }';
 
+const CORRUPTIONS = ['resample', 'first-half', 'second-half'] as const;
+type Corruption = (typeof CORRUPTIONS)[number];
+const CORRUPTION_NAMES: Record<Corruption, string> = {
+  resample: 'B + B (another repeated sequence)', 'first-half': 'B + A (the copy read from is gone)', 'second-half': 'A + B (the second copy re-drawn)',
+};
+
 /** The app's form style gives inputs a width; radio buttons keep their own. */
 const RADIO = { width: 'auto', margin: '0 4px 0 0' };
+/** A line break in the form's flex row. */
+const BREAK = { flexBasis: '100%', height: 0 };
 
 /** A user's task: pasted, or read from a dropped or chosen .json file (its name names it in errors). */
 interface CustomTask { text: string; name: string }
@@ -35,13 +43,14 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
   const x = route.extra;
   const method = (METHODS as readonly string[]).includes(x.method ?? '') ? (x.method as Method) : 'eap';
   const ablation = x.ablation === 'zero' ? 'zero' : 'resample';
+  const corruption = (CORRUPTIONS as readonly string[]).includes(x.corruption ?? '') ? (x.corruption as Corruption) : 'resample';
   const [kind, setKind] = useState<'induction' | 'json'>('induction');
   const [draft, setDraft] = useState<CustomTask>({ text: '', name: 'pasted task' });
   /** The task last run: induction, or the custom task as it was when "find the circuit" was pressed. */
   const [task, setTask] = useState<CustomTask | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   /** The form's fields, from the URL (and back to it when the URL changes). */
-  const fromRoute = { method, steps: x.steps ?? '', tau: x.tau ?? '', ablation, reference: x.reference ?? '' };
+  const fromRoute = { method, steps: x.steps ?? '', tau: x.tau ?? '', ablation, reference: x.reference ?? '', corruption };
   const [form, setForm] = useState(fromRoute);
   useEffect(() => setForm(fromRoute), [JSON.stringify(fromRoute)]);
   const field = (name: keyof typeof form) => ({
@@ -51,10 +60,10 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
   });
   const L = Number(info.config['n_layers']);
   const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
-  const key = JSON.stringify([method, x.tau, x.steps, ablation, x.reference, task]);
+  const key = JSON.stringify([method, x.tau, x.steps, ablation, x.reference, task, corruption]);
   const r = useRequest(() => (L > 0 ? engine.request({
     type: 'discover', method, ablation,
-    task: task ? { kind: 'json', text: task.text, name: task.name } : { kind: 'induction' },
+    task: task ? { kind: 'json', text: task.text, name: task.name } : { kind: 'induction', corrupt: corruption },
     ...(method === 'acdc' && x.tau ? { tau: num(x.tau)! } : {}), ...(method === 'eap-ig' && x.steps ? { steps: num(x.steps)! } : {}),
     ...(x.reference ? { reference: x.reference } : {}),
   }) : Promise.resolve(null)), key);
@@ -66,7 +75,7 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
     if (!v) return;
     const label = `${v.method}${v.method === 'eap-ig' ? ` (${x.steps ?? 30} steps)` : v.method === 'acdc' ? ` (τ ${v.tau}, ${v.metric})` : ''}`;
     setCurves((c) => {
-      const scope = `${v.task}|${v.ablation}`;
+      const scope = `${v.task}|${v.taskInfo.corruption}|${v.ablation}`;
       const kept = Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith(`${scope}|`)));
       return { ...kept, [`${scope}|${label}`]: { label, points: v.faithfulness } };
     });
@@ -82,7 +91,7 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
     if (kind === 'json' && !draft.text.trim()) return setFormError('task: paste a task as JSON, or drop a .json file on the box');
     setFormError(null);
     setTask(kind === 'json' ? { ...draft } : null);
-    go({ extra: { ...route.extra, method: m, tau: val('tau'), steps: val('steps'), ablation: val('ablation'), reference: val('reference') } });
+    go({ extra: { ...route.extra, method: m, tau: val('tau'), steps: val('steps'), ablation: val('ablation'), reference: val('reference'), corruption: val('corruption') } });
   };
   const readFile = (file: File | undefined) => { if (file) void file.text().then((text) => { setDraft({ text, name: file.name }); setKind('json'); }); };
 
@@ -96,13 +105,8 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
         the output stays within τ of the clean run's (KL divergence).</Explain>
       <form class="app-fields" data-testid="discover-form" onSubmit={submit}>
         <label><input type="radio" name="task-kind" style={RADIO} checked={kind === 'induction'} onChange={() => setKind('induction')} /> induction (repeated random tokens)</label>
+        {kind === 'induction' && <label>corrupted <select {...field('corruption')}>{CORRUPTIONS.map((c) => <option value={c}>{CORRUPTION_NAMES[c]}</option>)}</select></label>}
         <label><input type="radio" name="task-kind" style={RADIO} checked={kind === 'json'} onChange={() => setKind('json')} /> my task (JSON)</label>
-        <label>method <select {...field('method')}>{METHODS.map((m) => <option value={m}>{METHOD_NAMES[m]}</option>)}</select></label>
-        <label>steps (EAP-IG) <input {...field('steps')} placeholder="30" style={{ width: '4em' }} /></label>
-        <label>τ (ACDC) <input {...field('tau')} placeholder="0.01" style={{ width: '5em' }} /></label>
-        <label>ablation <select {...field('ablation')}><option value="resample">resample (corrupted run)</option><option value="zero">zero</option></select></label>
-        <label>known circuit <input {...field('reference')} placeholder="optional: L0H0->L1H0.k, L1H0->logits" class="app-wide" /></label>
-        <button type="submit" class="cs-btn">find the circuit</button>
         {kind === 'json' && (
           <div style={{ flexBasis: '100%' }}>
             <textarea name="task-json" rows={5} style={{ width: 'min(860px, 90vw)', fontFamily: 'ui-monospace, Menlo, Consolas, monospace', fontSize: 12 }}
@@ -114,6 +118,14 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
               <label class="cs-btn">open a .json file<input type="file" accept=".json,application/json" hidden onChange={(e) => readFile((e.currentTarget as HTMLInputElement).files?.[0])} /></label></div>
           </div>
         )}
+        <span style={BREAK} />
+        <label>method <select {...field('method')}>{METHODS.map((m) => <option value={m}>{METHOD_NAMES[m]}</option>)}</select></label>
+        <label>steps (EAP-IG) <input {...field('steps')} placeholder="30" style={{ width: '4em' }} /></label>
+        <label>τ (ACDC) <input {...field('tau')} placeholder="0.01" style={{ width: '5em' }} /></label>
+        <label>ablation <select {...field('ablation')}><option value="resample">resample (corrupted run)</option><option value="zero">zero</option></select></label>
+        <span style={BREAK} />
+        <label>known circuit <input {...field('reference')} placeholder='optional: L0H0->L1H0.k, L1H0->logits (or JSON: a list, or discover --json)' class="app-wide" /></label>
+        <button type="submit" class="cs-btn">find the circuit</button>
       </form>
       {formError && <p class="app-error" role="alert">{formError}</p>}
       {r.error && <p class="app-error" role="alert">{r.error}</p>}
@@ -133,7 +145,7 @@ function Result({ v, curves }: { v: DiscoveryView; curves: { label: string; poin
   return (
     <>
       <p class="app-result" data-testid="discover-summary">
-        <b>{METHOD_NAMES[v.method as Method]}</b> on <b>{t.name}</b>: {t.prompts} prompt pair{t.prompts > 1 ? 's' : ''} of {t.tokens} tokens, {t.targets} predictions,
+        <b>{METHOD_NAMES[v.method as Method]}</b> on <b>{t.name}</b>{t.corruption && <> (corrupted {CORRUPTION_NAMES[t.corruption]})</>}: {t.prompts} prompt pair{t.prompts > 1 ? 's' : ''} of {t.tokens} tokens, {t.targets} predictions,
         metric <b>{v.metric}</b>, {v.ablation} ablation. Clean run <b>{formatValue(v.clean)}</b>, every edge ablated <b>{formatValue(v.corrupt)}</b>.{' '}
         {v.method === 'acdc' ? <>ACDC kept <b>{kept}</b> of {v.edges.length} edges (τ {v.tau}).</> : <>{v.edges.length} edges scored; the top {kept} are marked kept.</>}
         {v.roc && <> Against the known circuit ({v.reference!.length} edges): ROC AUC <b data-testid="discover-auc">{v.roc.auc.toFixed(3)}</b>.</>}
@@ -144,9 +156,8 @@ function Result({ v, curves }: { v: DiscoveryView; curves: { label: string; poin
         <div style={{ fontFamily: 'inherit' }}>(first pair; shaded where the prompts differ, underlined where the metric reads the prediction)</div>
       </div>
       <div class="app-row" style={{ marginTop: 10 }}>
-        <CircuitGraph nodes={v.nodes} edges={v.edges} nodeScores={v.nodeScores} title={`The circuit: ${v.method} on ${t.name}`}
-          subtitle="top edges by |score|; hover an edge or a head" />
-        <FaithfulnessCurve curves={curves} title="Faithfulness: share of the clean metric recovered by the top k edges (every other edge ablated)" />
+        <CircuitGraph nodes={v.nodes} edges={v.edges} nodeScores={v.nodeScores} title={`The circuit: ${v.method} on ${t.name}`} />
+        <FaithfulnessCurve curves={curves} title="Faithfulness: clean metric recovered by the top k edges" />
         {v.roc && (
           <LineChart x={v.roc.fpr} series={[{ label: `${v.method} (AUC ${v.roc.auc.toFixed(3)})`, values: v.roc.tpr }, { label: 'chance', values: v.roc.fpr, dash: true, color: '#999' }]}
             title="ROC against the known circuit" xLabel="false positive rate" yLabel="true positive rate" width={380} height={260} />

@@ -4,7 +4,7 @@ import { makeScale } from '../../lib/color.js';
 import { toCSV } from '../../lib/export.js';
 import { formatValue } from '../../lib/format.js';
 import { FONT } from '../../lib/styles.js';
-import { edgePath, layoutGraph, PORT_AT, rankByScore, type GraphEdge } from './layout.js';
+import { layoutGraph, PORT_AT, rankByScore, type GraphEdge } from './layout.js';
 
 export type { GraphEdge } from './layout.js';
 
@@ -15,7 +15,7 @@ export interface CircuitGraphProps {
   edges: readonly GraphEdge[];
   /** Attribution patching's per-writer scores, shown as the writers' fill. */
   nodeScores?: readonly { node: string; score: number }[];
-  /** Edges drawn at first, by |score| (default: the kept edges, at most 60; 20 when none is kept). */
+  /** Edges drawn at first, by |score| (default: the kept edges that score other than 0, at most 60; 20 when none is kept). */
   top?: number;
   /** Draw pruned edges among the top ones, faint and dashed (default true); false draws kept edges only. */
   showPruned?: boolean;
@@ -43,12 +43,16 @@ export function CircuitGraph(p: CircuitGraphProps) {
   const [pruned, setPruned] = useState(p.showPruned !== false);
   const pool = useMemo(() => rankByScore(pruned ? p.edges : p.edges.filter((e) => e.kept)), [p.edges, pruned]);
   const maxTop = Math.max(1, Math.min(MAX_TOP, pool.length));
-  const defaultTop = p.top ?? (keptCount > 0 ? Math.min(keptCount, 60) : 20);
+  // Kept edges that score exactly 0 (a ranking's top k padded with ties at zero) are not drawn by default.
+  const keptLive = useMemo(() => p.edges.filter((e) => e.kept && e.score !== 0).length, [p.edges]);
+  const defaultTop = p.top ?? (keptLive > 0 ? Math.min(keptLive, 60) : 20);
   const [top, setTop] = useState<number | null>(null);
   const n = Math.max(0, Math.min(top ?? defaultTop, pool.length, MAX_TOP));
   const [hover, setHover] = useState<Hover | null>(null);
   const layout = useMemo(() => layoutGraph([...p.nodes, ...p.edges.flatMap((e) => [e.from, e.to])], p.maxWidth ?? 960), [p.nodes, p.edges, p.maxWidth]);
   const shown = pool.slice(0, n);
+  /** Controls and legend wrap to the drawing's width (a small circuit's figure stays narrow beside others). */
+  const textWidth = Math.max(layout.width, 460);
   const drawable = shown.filter((e) => layout.out(e.from) && layout.in(e.to));
   const maxAbs = Math.max(1e-12, ...drawable.map((e) => Math.abs(e.score)));
   const scale = makeScale('diverging', -maxAbs, maxAbs);
@@ -75,7 +79,7 @@ export function CircuitGraph(p: CircuitGraphProps) {
       csv: () => toCSV(['from', 'to', 'score', 'kept'], rankByScore(p.edges).map((e) => [e.from, e.to, e.score, e.kept ? 'true' : 'false'])),
       svg: () => svg.current,
     }}>
-      <div class="cs-controls">
+      <div class="cs-controls" style={{ maxWidth: textWidth }}>
         <label>top <input type="range" class="cs-top-range" min={1} max={maxTop} value={Math.max(1, n)}
           onInput={(e) => setTop(Number((e.currentTarget as HTMLInputElement).value))} /></label>
         <input type="number" class="cs-top" min={1} max={maxTop} value={n} style={{ width: 56 }}
@@ -112,7 +116,8 @@ export function CircuitGraph(p: CircuitGraphProps) {
             );
           })}
           {order.map(({ e, i }) => {
-            const d = edgePath(layout.out(e.from)!, layout.in(e.to)!);
+            // Edges sharing a lane sit side by side: a small offset by rank.
+            const d = layout.route(e.from, e.to, ((i % 5) - 2) * 1.6)!;
             const on = hover?.kind === 'edge' && hover.edge === e;
             const dim = !inFocus(e);
             return (
@@ -143,7 +148,7 @@ export function CircuitGraph(p: CircuitGraphProps) {
           </div>
         )}
       </div>
-      <div class="cs-legend cs-graph-legend">
+      <div class="cs-legend cs-graph-legend" style={{ maxWidth: textWidth, flexWrap: 'wrap' }}>
         <svg width="150" height="12"><line x1="2" x2="40" y1="6" y2="6" stroke={color(maxAbs)} stroke-width="3" /><text x="46" y="10" font-size="11" fill="#555">positive score</text></svg>
         <svg width="150" height="12"><line x1="2" x2="40" y1="6" y2="6" stroke={color(-maxAbs)} stroke-width="3" /><text x="46" y="10" font-size="11" fill="#555">negative score</text></svg>
         <svg width="130" height="12"><line x1="2" x2="40" y1="6" y2="6" stroke="#888" stroke-width="2" stroke-dasharray="4 3" stroke-opacity="0.6" /><text x="46" y="10" font-size="11" fill="#555">pruned</text></svg>

@@ -37,6 +37,11 @@ export interface Layout {
   out(writer: string): Point | null;
   /** Where an edge enters a reader: a head's q/k/v port, the top centre of an MLP or the logits. */
   in(reader: string): Point | null;
+  /**
+   * The edge as an SVG path, or null when a node is unknown. Between adjacent rows, an S-curve; an edge that skips
+   * rows runs down a lane between two heads' columns (clear of every box), `jitter` px off its centre.
+   */
+  route(from: string, to: string, jitter?: number): string | null;
 }
 
 const HEAD = /^L(\d+)H(\d+)$/;
@@ -100,20 +105,38 @@ export function layoutGraph(names: Iterable<string>, maxWidth = 960): Layout {
   single('logits', 'logits', 'logits');
   const height = y - gap + 8;
   const byName = new Map(boxes.map((b) => [b.name, b]));
+  // Lanes: the gaps between head columns (and either side of the row).
+  const lanes = Array.from({ length: heads + 1 }, (_, j) => left + j * pitch);
+  const singles = boxes.filter((b) => b.kind !== 'head');
+  const out = (writer: string): Point | null => {
+    const b = byName.get(writer);
+    return b && b.kind !== 'logits' ? { x: b.x + b.w / 2, y: b.y + b.h } : null;
+  };
+  const inAt = (reader: string): Point | null => {
+    const p = PORT.exec(reader);
+    if (p) {
+      const b = byName.get(`L${p[1]}H${p[2]}`);
+      return b ? { x: b.x + b.w * PORT_AT[p[3] as 'q' | 'k' | 'v'], y: b.y } : null;
+    }
+    const b = byName.get(reader);
+    return b && (b.kind === 'mlp' || b.kind === 'logits') ? { x: b.x + b.w / 2, y: b.y } : null;
+  };
   return {
-    width, height, layers, heads, boxes, rows,
-    out(writer) {
-      const b = byName.get(writer);
-      return b && b.kind !== 'logits' ? { x: b.x + b.w / 2, y: b.y + b.h } : null;
-    },
-    in(reader) {
-      const p = PORT.exec(reader);
-      if (p) {
-        const b = byName.get(`L${p[1]}H${p[2]}`);
-        return b ? { x: b.x + b.w * PORT_AT[p[3] as 'q' | 'k' | 'v'], y: b.y } : null;
-      }
-      const b = byName.get(reader);
-      return b && (b.kind === 'mlp' || b.kind === 'logits') ? { x: b.x + b.w / 2, y: b.y } : null;
+    width, height, layers, heads, boxes, rows, out, in: inAt,
+    route(from, to, jitter = 0) {
+      const a = out(from);
+      const b = inAt(to);
+      if (!a || !b) return null;
+      if (b.y - a.y <= gap + 1) return edgePath(a, b);
+      // A lane clear of the single boxes (embed, MLPs) the edge passes, nearest the straight line.
+      const passed = singles.filter((s) => s.y > a.y && s.y + s.h < b.y);
+      const free = lanes.filter((x) => passed.every((s) => x < s.x - 4 || x > s.x + s.w + 4));
+      const mid = (a.x + b.x) / 2;
+      const lane = (free.length ? free : lanes).reduce((best, x) => (Math.abs(x - mid) < Math.abs(best - mid) ? x : best)) + jitter;
+      const y1 = a.y + gap / 2;
+      const y2 = b.y - gap / 2;
+      const f = (v: number) => v.toFixed(1);
+      return `M${f(a.x)},${f(a.y)} C${f(a.x)},${f(a.y + gap / 4)} ${f(lane)},${f(y1 - gap / 4)} ${f(lane)},${f(y1)} L${f(lane)},${f(y2)} C${f(lane)},${f(y2 + gap / 4)} ${f(b.x)},${f(b.y - gap / 4)} ${f(b.x)},${f(b.y)}`;
     },
   };
 }
