@@ -11,7 +11,8 @@ import { checkOutputFile } from '../../io/outputPath.js';
 import { RunDir } from '../../io/runDir.js';
 import { prepareTrainingData } from '../../io/trainingData.js';
 import type { RunMeta } from '../../io/trainRun.js';
-import { buildRecipe } from '../../train/recipes.js';
+import { buildModularRecipe, buildRecipe } from '../../train/recipes.js';
+import { Rng } from '../../engine/random.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 
@@ -72,31 +73,45 @@ export async function llcCommand(argv: string[]): Promise<number> {
   if (!(await run.exists('run.json'))) throw new InputError(`llc: ${dir}: not a training run (no run.json); the LLC is estimated on the data a run trained on`);
   const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
   if (!meta.preset?.train || typeof meta.data !== 'string') throw new InputError(`llc: ${run.path('run.json')}: no preset or data in it`);
-  if ((meta.preset.data as { task?: unknown }).task) throw new InputError(`llc: ${dir} trains on a synthetic task, not text; llc reads text runs only for now`);
   const checkpoints = await listCheckpoints(dir);
   if (checkpoints.length === 0) throw new InputError(`llc: ${dir}/checkpoints holds no complete checkpoint (train --checkpoints log:N keeps them)`);
 
-  const data = await prepareTrainingData(meta.data, meta.preset.data.tokenizer, await run.readJson('tokenizer.json'));
   const preset = structuredClone(meta.preset);
-  preset.train.batchSize = batchSize;
-  const recipe = buildRecipe(preset, data);
-  // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
-  for (let i = 0; i < (preset.data.curriculum?.steps ?? 0); i++) recipe.train.next();
-  const pool: Tensor<'int64'>[] = Array.from({ length: distinct }, () => recipe.train.next());
+  let pool: Tensor<'int64'>[];
+  let describe: string;
+  let probe: number[][] | undefined;
+  let m = batchSize;
+  if (preset.data.task) {
+    // A synthetic task (grokking): the run trained on one full batch; --batch-size draws row subsets of it instead.
+    const recipe = buildModularRecipe(preset);
+    const full = recipe.train.next();
+    const rows = full.shape[0]!;
+    m = v['batch-size'] === undefined ? rows : Math.min(batchSize, rows);
+    pool = m === rows ? [full] : sampleRows(full, m, distinct, seed);
+    describe = `${recipe.train.describe()}${m === rows ? ' (the full batch, as trained)' : `, ${m} of them per batch`}`;
+    if (v['essential-dynamics']) probe = tokenRows(recipe.icl).map((r) => r.slice(0, recipe.config.n_ctx));
+  } else {
+    const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
+    preset.train.batchSize = batchSize;
+    const recipe = buildRecipe(preset, data);
+    // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
+    for (let i = 0; i < (preset.data.curriculum?.steps ?? 0); i++) recipe.train.next();
+    pool = Array.from({ length: distinct }, () => recipe.train.next());
+    describe = recipe.train.describe();
+    if (v['essential-dynamics']) {
+      const length = Math.min(32, recipe.config.n_ctx);
+      const b = evaluationBatches(data.validation, { batchSize: 8, length, bosTokenId: recipe.config.bos_token_id, maxBatches: 1 })[0];
+      if (!b) throw new InputError(`llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
+      probe = tokenRows(b);
+    }
+  }
   const batches = (): TokenBatches => {
     let at = 0;
-    return { batchSize, next: () => pool[at++ % pool.length]! };
+    return { batchSize: m, next: () => pool[at++ % pool.length]! };
   };
-  let probe: number[][] | undefined;
-  if (v['essential-dynamics']) {
-    const length = Math.min(32, recipe.config.n_ctx);
-    const b = evaluationBatches(data.validation, { batchSize: 8, length, bosTokenId: recipe.config.bos_token_id, maxBatches: 1 })[0];
-    if (!b) throw new InputError(`llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
-    probe = tokenRows(b);
-  }
   const lossFrom = (preset.train as { lossFrom?: number }).lossFrom ?? 0;
   const steps = chains * (burnin + draws * between);
-  if (!v.json) console.error(`llc: ${checkpoints.length} checkpoints, ${chains} chains x ${burnin + draws * between} SGLD steps each, batches of ${batchSize} from ${recipe.train.describe()}`);
+  if (!v.json) console.error(`llc: ${checkpoints.length} checkpoints, ${chains} chains x ${burnin + draws * between} SGLD steps each, batches of ${m}: ${describe}`);
   const result = await llcOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
     llc: { numChains: chains, numDraws: draws, numBurninSteps: burnin, numStepsBetweenDraws: between, epsilon, gamma, seed, ...(nbeta !== undefined ? { nbeta } : {}) },
     batches, lossFrom, ...(probe ? { probe } : {}),
@@ -135,4 +150,16 @@ function printTable(r: LLCOverTraining): void {
     console.log(`essential dynamics (PCA of log-probs on ${ed.probe.rows} x ${ed.probe.positions} probe tokens): explained variance ${ed.explainedVarianceRatio.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}`);
     for (const [i, s] of ed.steps.entries()) console.log(`  ${String(s).padStart(8)}  ${ed.trajectory[i]!.map((x) => x.toFixed(3).padStart(9)).join(' ')}${turns.has(s) ? '  <- stage boundary' : ''}`);
   }
+}
+
+/** `count` batches of `m` rows drawn without replacement (per batch) from `full`, seeded. */
+function sampleRows(full: Tensor<'int64'>, m: number, count: number, seed: number): Tensor<'int64'>[] {
+  const [rows, width] = full.shape as [number, number];
+  const rng = new Rng(seed + 7);
+  return Array.from({ length: count }, () => {
+    const pick = rng.shuffle(Array.from({ length: rows }, (_, i) => i)).slice(0, m);
+    const data = new BigInt64Array(m * width);
+    pick.forEach((r, i) => data.set(full.data.subarray(r * width, (r + 1) * width), i * width));
+    return { dtype: 'int64' as const, shape: [m, width], data };
+  });
 }
