@@ -16,8 +16,27 @@ import { SCREENSHOTS } from '../ui/harness.js';
 import { buildSite } from '../../scripts/build-site.mjs';
 import { startUiServer, type UiServer } from '../../src/io/uiServer.js';
 import { cli, ROOT } from '../cli/run.js';
+import { droppedFiles, type DropEntry, type DropItem } from '../../src/ui/app/drop.js';
 
 const skip = browserSkip();
+
+test('a dropped folder is read through its entries: the files directly in it, all batches; dropped files as they are', async () => {
+  const file = (name: string, text: string): DropEntry => ({ isFile: true, isDirectory: false, name, file: (ok) => ok(new File([text], name)) });
+  const dir = (name: string, batches: DropEntry[][]): DropEntry => ({
+    isFile: false, isDirectory: true, name,
+    createReader: () => { let i = 0; return { readEntries: (ok) => ok(batches[i++] ?? []) }; },
+  });
+  // readEntries hands a folder out in batches (Chromium: 100 at a time) until it returns none.
+  const model = dir('my-run', [[file('config.json', '{}'), file('model.safetensors', 'w')], [file('metrics.jsonl', 'm'), dir('checkpoints', [[file('x', 'y')]])]]);
+  // A browser's item for a dropped folder: getAsFile gives the unreadable folder itself.
+  const item = (entry: DropEntry | null, f: File | null): DropItem => ({ kind: 'file', webkitGetAsEntry: () => entry, getAsFile: () => f });
+  const folder = await droppedFiles([item(model, new File([], 'my-run'))]);
+  assert.equal(folder.folder, 'my-run');
+  assert.deepEqual(folder.files.map((f) => f.name), ['config.json', 'model.safetensors', 'metrics.jsonl']);
+  assert.equal(await folder.files[0]!.text(), '{}');
+  const loose = await droppedFiles([item(null, new File(['{}'], 'config.json')), { kind: 'string', webkitGetAsEntry: () => null, getAsFile: () => null }]);
+  assert.deepEqual([loose.folder, loose.files.map((f) => f.name)], [null, ['config.json']]);
+});
 const FIXTURE = join(ROOT, 'test/fixtures/attn-only-2l');
 
 describe('bad files opened in the browser app', { skip }, () => {
@@ -79,6 +98,17 @@ describe('bad files opened in the browser app', { skip }, () => {
         .catch(async () => assert.fail(`${f}: the page says ${JSON.stringify(await shown.textContent())}, the CLI ${JSON.stringify(expected[i])}`));
       if (i === 0) await page.screenshot({ path: join(SCREENSHOTS, 'app-bad-folder.png'), fullPage: true });
     }
+    // The same files dropped on the page (as files: a test cannot drop a folder): the same line, named without
+    // the folder, which a drop of loose files does not have.
+    const bytes = async (f: string) => Array.from(await readFile(join(folders[0]!, f)));
+    await page.evaluate(async (files) => {
+      const dt = new DataTransfer();
+      for (const [name, data] of files) dt.items.add(new File([new Uint8Array(data)], name));
+      document.querySelector('.app')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, [['config.json', await bytes('config.json')], ['model.safetensors', await bytes('model.safetensors')]] as [string, number[]][]);
+    const dropped = expected[0]!.replace('truncated-weights/', '');
+    await page.waitForFunction((want) => document.querySelector('.app-error')?.textContent === want, dropped, { timeout: 60_000 })
+      .catch(async () => assert.fail(`dropped: the page says ${JSON.stringify(await page.locator('.app-error').textContent())}, want ${JSON.stringify(dropped)}`));
     await page.close();
   });
 });

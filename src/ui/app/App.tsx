@@ -15,6 +15,7 @@ import { BigramsView } from './views/BigramsView.js';
 import { FrameworkView } from './views/FrameworkView.js';
 import type { ViewProps } from './views/common.js';
 import { appStyles } from './styles.js';
+import { droppedFiles, type DropItem } from './drop.js';
 
 const TITLES: Record<ViewName, string> = {
   model: 'Model', prompt: 'Prompt', attention: 'Attention', heads: 'Heads', circuits: 'Circuits',
@@ -86,15 +87,15 @@ export function App() {
     engine.request({ type: 'load', source }).then((i) => { setInfo(i); setLoads((n) => n + 1); setMetrics(m); setLocal(name); go({ model: 'local', view: route.view === 'train' ? 'heads' : route.view }); },
       (e: Error) => setError(e.message)).finally(() => setLoading(null));
   };
-  const onDrop = async (files: File[]) => {
+  const onDrop = async (files: File[], folder: string | null = null) => {
     const metricsFile = files.find((f) => f.name === 'metrics.jsonl');
-    loadLocal({ files }, metricsFile ? parseMetrics(await metricsFile.text()) : null, files[0]?.webkitRelativePath.split('/')[0] || 'dropped model');
+    loadLocal({ files }, metricsFile ? parseMetrics(await metricsFile.text()) : null, folder ?? (files[0]?.webkitRelativePath.split('/')[0] || 'dropped model'));
   };
 
   const prompt = route.prompt ?? (info && !info.hasTokenizer ? defaultIds(Number(info.config['d_vocab'])) : DEFAULT_PROMPT);
   const props: ViewProps | null = info ? { engine, info, route, go, prompt, metrics, models, modelId: entry?.id ?? null } : null;
   return (
-    <div class="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); void onDrop(Array.from(e.dataTransfer?.files ?? [])); }}>
+    <div class="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); if (e.dataTransfer) void droppedFiles(e.dataTransfer.items as unknown as ArrayLike<DropItem>).then((d) => onDrop(d.files, d.folder)); }}>
       <header class="app-header">
         <span class="app-brand">circuitscope</span>
         <nav>{VIEWS.map((v) => <a href={routeHash({ ...route, view: v })} aria-current={v === route.view ? 'page' : undefined}>{TITLES[v]}</a>)}</nav>
