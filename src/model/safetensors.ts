@@ -48,13 +48,13 @@ interface Entry {
 }
 
 /**
- * Reads a safetensors file. F16 and BF16 become float32, U8 becomes int32; every other tensor is a view into
+ * Reads a safetensors file. F16 and BF16 become float32 (on each read with `lazyHalf`), U8 becomes int32; every other tensor is a view into
  * `bytes` (no copy) when its offset is aligned for its typed array, and a copy otherwise.
  * Throws SafetensorsError (one line, naming `where` and the tensor) on: a header length past the end of the file,
  * a header that is not a JSON object, an unknown dtype, a bad shape, offsets outside the data region or not equal
  * to `elements x bytes per element`, and tensors whose byte ranges overlap.
  */
-export function parseSafetensors(bytes: Uint8Array, where: string): Safetensors {
+export function parseSafetensors(bytes: Uint8Array, where: string, opts: { lazyHalf?: boolean } = {}): Safetensors {
   const fail = (msg: string): never => { throw new SafetensorsError(`${where}: ${msg}`); };
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -92,7 +92,15 @@ export function parseSafetensors(bytes: Uint8Array, where: string): Safetensors 
     if (cur.begin < prev.end) fail(`tensor ${cur.name} [${cur.begin}, ${cur.end}) overlaps tensor ${prev.name} [${prev.begin}, ${prev.end})`);
   }
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = readTensor(bytes, dataStart, e);
+  for (const e of entries) {
+    // lazyHalf: a half-precision tensor is widened each time it is read, so an importer that converts one tensor
+    // at a time never holds the whole model widened beside its converted copy.
+    if (opts.lazyHalf && (e.dtype === 'F16' || e.dtype === 'BF16')) {
+      Object.defineProperty(tensors, e.name, { enumerable: true, get: () => readTensor(bytes, dataStart, e) });
+    } else {
+      tensors[e.name] = readTensor(bytes, dataStart, e);
+    }
+  }
   return { tensors, metadata };
 }
 

@@ -166,3 +166,15 @@ test('refuses malformed metadata, and refuses to write a tensor whose data does 
   rejects(raw({ __metadata__: [] }), '__metadata__');
   assert.throws(() => serializeSafetensors({ w: { dtype: 'float32', shape: [3], data: new Float32Array(2) } }), /tensor w has shape \[3\] but 2 elements/);
 });
+
+test('lazyHalf widens float16 and bfloat16 tensors on each read, to the same values as the eager reader', () => {
+  for (const f of ['test/fixtures/arch/gemma/model.safetensors', 'test/fixtures/arch/mistral/model.safetensors']) {
+    const bytes = new Uint8Array(readFileSync(f));
+    const eager = parseSafetensors(bytes, f).tensors;
+    const lazy = parseSafetensors(bytes, f, { lazyHalf: true }).tensors;
+    assert.deepEqual(Object.keys(lazy).sort(), Object.keys(eager).sort());
+    const name = 'model.embed_tokens.weight';
+    assert.notEqual(lazy[name]!.data, lazy[name]!.data, 'a fresh array per read: nothing widened is kept');
+    assert.deepEqual(Array.from(lazy[name]!.data as Float32Array), Array.from(eager[name]!.data as Float32Array));
+  }
+});

@@ -57,7 +57,7 @@ export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedMo
   } catch (e) {
     throw new InputError(`${configPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
-  const { tensors, metadata } = weightBytes ? parseSafetensors(weightBytes, weightsPath) : readShards(files, where);
+  const { tensors, metadata } = weightBytes ? parseSafetensors(weightBytes, weightsPath, { lazyHalf: true }) : readShards(files, where);
   try {
     const m = importModel(json, tensors, { config: configPath, weights: weightsPath });
     return { ...m, config: withConfigMetadata(m.config, json as Record<string, unknown>, metadata, weightsPath) };
@@ -103,11 +103,12 @@ function readShards(files: ModelFiles, where: Where): { tensors: Record<string, 
   for (const name of shardNames(indexBytes, where)) {
     const bytes = files[name];
     if (!bytes) throw new InputError(`${where(name)}: no such file (named by ${WEIGHTS_INDEX_FILE})`);
-    const shard = parseSafetensors(bytes, where(name));
+    const shard = parseSafetensors(bytes, where(name), { lazyHalf: true });
     metadata = { ...metadata, ...shard.metadata };
-    for (const [k, t] of Object.entries(shard.tensors)) {
+    for (const k of Object.keys(shard.tensors)) {
       if (map[k] !== name) throw new InputError(`${where(name)}: tensor ${k} is not listed for this shard in ${WEIGHTS_INDEX_FILE}`);
-      tensors[k] = t;
+      // Copy the property itself, so a lazily widened tensor stays lazy.
+      Object.defineProperty(tensors, k, Object.getOwnPropertyDescriptor(shard.tensors, k)!);
     }
   }
   for (const k of Object.keys(map)) if (!(k in tensors)) throw new InputError(`${where(map[k]!)}: missing ${k} (listed in ${WEIGHTS_INDEX_FILE})`);
