@@ -141,7 +141,7 @@ function Result({ v, curves }: { v: DiscoveryView; curves: { label: string; poin
   const kept = v.edges.filter((e) => e.kept).length;
   const read = new Set(t.example.positions);
   const strip = (toks: string[], other: string[]) => toks.map((s, i) => (
-    <span style={{ padding: '0 2px', background: s !== other[i] ? '#fbe3d6' : undefined, borderBottom: read.has(i) ? '2px solid #3b6fb6' : undefined }}>{displayToken(s)}</span>));
+    <span style={{ display: 'inline-block', margin: '0 1px', padding: '0 2px', background: s !== other[i] ? '#fbe3d6' : undefined, borderBottom: read.has(i) ? '2px solid #3b6fb6' : undefined }}>{displayToken(s)}</span>));
   return (
     <>
       <p class="app-result" data-testid="discover-summary">

@@ -108,6 +108,18 @@ describe('CircuitGraph in chromium', { skip: browserSkip() }, () => {
     ui.assertClean();
   });
 
+  test('node scores (attribution patching) fill the writers, with labels readable on them', async () => {
+    const el = await ui.mount('CircuitGraph', { nodes: small.nodes, edges, nodeScores: [{ node: 'embed', score: -2 }, { node: 'L0H0', score: 0.5 }, { node: 'L1H0', score: 2 }] });
+    const fill = (n: string) => el.locator(`[data-node=${n}] rect`).getAttribute('fill');
+    const [er, , eb] = rgb((await fill('embed'))!);
+    assert.ok(eb! > er! + 60, 'a negative writer is blue');
+    const [lr, , lb] = rgb((await fill('L1H0'))!);
+    assert.ok(lr! > lb! + 60, 'a positive writer is red');
+    assert.equal(await el.locator('[data-node=embed] > text').getAttribute('fill'), '#fff', 'white on the darkest fill');
+    assert.equal(await el.locator('[data-node=L0H0] > text').getAttribute('fill'), '#222', 'dark on a light fill');
+    ui.assertClean();
+  });
+
   test('GPT-2-small scale (12 x 12 heads and MLPs): legible by default, the top 20 of every edge', async () => {
     const big = graph(12, 12, true);
     const r2 = rng(7);

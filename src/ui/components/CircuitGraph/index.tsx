@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { Figure } from '../../lib/Figure.js';
-import { makeScale } from '../../lib/color.js';
+import { makeScale, textColorOn } from '../../lib/color.js';
 import { toCSV } from '../../lib/export.js';
 import { formatValue } from '../../lib/format.js';
 import { FONT } from '../../lib/styles.js';
@@ -95,12 +95,14 @@ export function CircuitGraph(p: CircuitGraphProps) {
           {layout.boxes.map((b) => {
             const live = touched.has(b.name);
             const s = nodeScore.get(b.name);
+            /** Text readable on a node filled by its score. */
+            const ink = s !== undefined ? textColorOn(nodeScale, s) : null;
             const fill = s !== undefined ? nodeScale.css(s) : live ? '#f4f6f9' : '#fcfcfc';
             return (
               <g class="cs-node" data-node={b.name} data-live={live ? 'true' : 'false'} style={{ cursor: 'default' }}
                 onMouseEnter={(ev) => setHover({ kind: 'node', node: b.name, ...at(ev) })}>
                 <rect x={b.x} y={b.y} width={b.w} height={b.h} rx="4" fill={fill} stroke={live ? '#555' : '#ddd'} stroke-width={live ? 1.2 : 1} />
-                <text x={b.x + b.w / 2} y={b.y + b.h - (b.kind === 'head' ? 5 : 7)} text-anchor="middle" fill={live ? '#222' : '#bbb'}
+                <text x={b.x + b.w / 2} y={b.y + b.h - (b.kind === 'head' ? 5 : 7)} text-anchor="middle" fill={ink ?? (live ? '#222' : '#bbb')}
                   font-size={b.kind === 'head' && b.w < 44 ? 8 : 10} font-weight={live ? 600 : 400}>{b.name}</text>
                 {b.kind === 'head' && (['q', 'k', 'v'] as const).map((s2) => {
                   const port = touched.has(`${b.name}.${s2}`);
@@ -108,7 +110,7 @@ export function CircuitGraph(p: CircuitGraphProps) {
                   return (
                     <g class="cs-port" data-port={`${b.name}.${s2}`}>
                       <circle cx={x} cy={b.y} r={port ? 3 : 2} fill={port ? '#333' : '#fff'} stroke={port ? '#333' : '#ccc'} />
-                      <text x={x} y={b.y + 10} text-anchor="middle" font-size="8" fill={port ? '#333' : '#c4c4c4'}>{s2}</text>
+                      <text x={x} y={b.y + 10} text-anchor="middle" font-size="8" fill={ink ?? (port ? '#333' : '#c4c4c4')}>{s2}</text>
                     </g>
                   );
                 })}
