@@ -50,3 +50,9 @@ export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductio
     boundaries, boundariesInRise, boundaryInRise: boundariesInRise.length > 0,
   };
 }
+
+/** The induction score over training from metrics.jsonl records: at each step that has head scores, the largest head's. */
+export function inductionScoreSeries(records: readonly { step: number; induction_scores?: readonly (readonly number[])[] }[]): SeriesPoint[] {
+  return records.filter((r) => r.induction_scores && r.induction_scores.length > 0)
+    .map((r) => ({ step: r.step, value: Math.max(...r.induction_scores!.flat()) }));
+}

@@ -1,18 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { llcOverTraining, LLC_DEFAULTS, defaultNbeta, type LLCOverTraining, type TokenBatches } from '../../analysis/llc/index.js';
-import { evaluationBatches, tokenRows } from '../../data/index.js';
-import { InputError } from '../../engine/errors.js';
-import type { Tensor } from '../../engine/tensor.js';
-import { listCheckpoints } from '../../io/checkpoints.js';
-import { loadModel } from '../../io/loadModel.js';
+import { LLC_DEFAULTS, defaultNbeta, type LLCOverTraining } from '../../analysis/llc/index.js';
+import { llcOverTrainingRun } from '../../io/llcRun.js';
 import { writeFilesAtomically } from '../../io/modelDir.js';
 import { checkOutputFile } from '../../io/outputPath.js';
-import { RunDir } from '../../io/runDir.js';
-import { prepareTrainingData } from '../../io/trainingData.js';
-import type { RunMeta } from '../../io/trainRun.js';
-import { buildModularRecipe, buildRecipe } from '../../train/recipes.js';
-import { Rng } from '../../engine/random.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 
@@ -67,54 +57,13 @@ export async function llcCommand(argv: string[]): Promise<number> {
   if (v.out !== undefined) await checkOutputFile(v.out, '--out');
 
   const dir = positionals[0]!;
-  const st = await stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new InputError(`llc: ${dir}: no such run folder`);
-  const run = new RunDir(dir);
-  if (!(await run.exists('run.json'))) throw new InputError(`llc: ${dir}: not a training run (no run.json); the LLC is estimated on the data a run trained on`);
-  const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
-  if (!meta.preset?.train || typeof meta.data !== 'string') throw new InputError(`llc: ${run.path('run.json')}: no preset or data in it`);
-  const checkpoints = await listCheckpoints(dir);
-  if (checkpoints.length === 0) throw new InputError(`llc: ${dir}/checkpoints holds no complete checkpoint (train --checkpoints log:N keeps them)`);
-
-  const preset = structuredClone(meta.preset);
-  let pool: Tensor<'int64'>[];
-  let describe: string;
-  let probe: number[][] | undefined;
-  let m = batchSize;
-  if (preset.data.task) {
-    // A synthetic task (grokking): the run trained on one full batch; --batch-size draws row subsets of it instead.
-    const recipe = buildModularRecipe(preset);
-    const full = recipe.train.next();
-    const rows = full.shape[0]!;
-    m = v['batch-size'] === undefined ? rows : Math.min(batchSize, rows);
-    pool = m === rows ? [full] : sampleRows(full, m, distinct, seed);
-    describe = `${recipe.train.describe()}${m === rows ? ' (the full batch, as trained)' : `, ${m} of them per batch`}`;
-    if (v['essential-dynamics']) probe = tokenRows(recipe.icl).map((r) => r.slice(0, recipe.config.n_ctx));
-  } else {
-    const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
-    preset.train.batchSize = batchSize;
-    const recipe = buildRecipe(preset, data);
-    // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
-    for (let i = 0; i < (preset.data.curriculum?.steps ?? 0); i++) recipe.train.next();
-    pool = Array.from({ length: distinct }, () => recipe.train.next());
-    describe = recipe.train.describe();
-    if (v['essential-dynamics']) {
-      const length = Math.min(32, recipe.config.n_ctx);
-      const b = evaluationBatches(data.validation, { batchSize: 8, length, bosTokenId: recipe.config.bos_token_id, maxBatches: 1 })[0];
-      if (!b) throw new InputError(`llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
-      probe = tokenRows(b);
-    }
-  }
-  const batches = (): TokenBatches => {
-    let at = 0;
-    return { batchSize: m, next: () => pool[at++ % pool.length]! };
-  };
-  const lossFrom = (preset.train as { lossFrom?: number }).lossFrom ?? 0;
   const steps = chains * (burnin + draws * between);
-  if (!v.json) console.error(`llc: ${checkpoints.length} checkpoints, ${chains} chains x ${burnin + draws * between} SGLD steps each, batches of ${m}: ${describe}`);
-  const result = await llcOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
+  const result = await llcOverTrainingRun(dir, {
     llc: { numChains: chains, numDraws: draws, numBurninSteps: burnin, numStepsBetweenDraws: between, epsilon, gamma, seed, ...(nbeta !== undefined ? { nbeta } : {}) },
-    batches, lossFrom, ...(probe ? { probe } : {}),
+    ...(v['batch-size'] !== undefined ? { batchSize } : {}), batches: distinct, essentialDynamics: v['essential-dynamics'] === true,
+    onStart: (n, m, describe) => {
+      if (!v.json) console.error(`llc: ${n} checkpoints, ${chains} chains x ${burnin + draws * between} SGLD steps each, batches of ${m}: ${describe}`);
+    },
     onCheckpoint: (step, i, n, p) => {
       if (!v.json) console.error(`  [${i + 1}/${n}] step ${step}: LLC ${p.llcMean.toFixed(3)} (${steps} steps)`);
     },
@@ -152,14 +101,3 @@ function printTable(r: LLCOverTraining): void {
   }
 }
 
-/** `count` batches of `m` rows drawn without replacement (per batch) from `full`, seeded. */
-function sampleRows(full: Tensor<'int64'>, m: number, count: number, seed: number): Tensor<'int64'>[] {
-  const [rows, width] = full.shape as [number, number];
-  const rng = new Rng(seed + 7);
-  return Array.from({ length: count }, () => {
-    const pick = rng.shuffle(Array.from({ length: rows }, (_, i) => i)).slice(0, m);
-    const data = new BigInt64Array(m * width);
-    pick.forEach((r, i) => data.set(full.data.subarray(r * width, (r + 1) * width), i * width));
-    return { dtype: 'int64' as const, shape: [m, width], data };
-  });
-}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/engine/index.js';
-import { findStages, inductionStageReport, logStep } from '../../../src/analysis/llc/index.js';
+import { findStages, inductionScoreSeries, inductionStageReport, logStep } from '../../../src/analysis/llc/index.js';
 
 /** 40 checkpoints log-spaced from step 1 to 100k (and step 0). */
 const steps = [0, ...Array.from({ length: 40 }, (_, i) => Math.round(Math.exp((i / 39) * Math.log(1e5))))].filter((s, i, a) => a.indexOf(s) === i);
@@ -48,4 +48,13 @@ test('inductionStageReport: LLC before and after the rise, and whether a boundar
   const outside = inductionStageReport(bump(8000), score);
   assert.ok(outside.boundaries.length > 0, 'the bump at 8000 is a stage boundary');
   assert.equal(outside.boundaryInRise, false);
+});
+
+test('inductionScoreSeries: the largest head score at each step that has head scores', () => {
+  const records = [
+    { step: 0, loss: 5 },
+    { step: 10, induction_scores: [[0.1, 0.3], [0.2, 0.05]] },
+    { step: 20, induction_scores: [[0.1, 0.2], [0.9, 0.05]] },
+  ];
+  assert.deepEqual(inductionScoreSeries(records), [{ step: 10, value: 0.3 }, { step: 20, value: 0.9 }]);
 });

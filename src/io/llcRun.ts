@@ -1,0 +1,111 @@
+/**
+ * The LLC over a training run's checkpoints (circuitscope llc, and reproduce's induction-stage check): reads the
+ * run's description, rebuilds its training data through its recipe, and runs analysis/llc's llcOverTraining.
+ */
+import { stat } from 'node:fs/promises';
+import {
+  inductionScoreSeries, inductionStageReport, llcOverTraining, type InductionStageReport, type LLCOptions, type LLCOverTraining, type LLCPoint, type TokenBatches,
+} from '../analysis/llc/index.js';
+import { evaluationBatches, tokenRows } from '../data/index.js';
+import { InputError } from '../engine/errors.js';
+import { Rng } from '../engine/random.js';
+import type { Tensor } from '../engine/tensor.js';
+import { buildModularRecipe, buildRecipe } from '../train/recipes.js';
+import { listCheckpoints } from './checkpoints.js';
+import { loadModel } from './loadModel.js';
+import { RunDir } from './runDir.js';
+import { prepareTrainingData } from './trainingData.js';
+import type { RunMeta } from './trainRun.js';
+
+export interface LLCRunOptions {
+  llc?: LLCOptions;
+  /** Sequences per batch (default 8); for a task run (grokking) the default is the full batch it trained on. */
+  batchSize?: number;
+  /** Distinct batches drawn from the run's training mix and cycled (default 64). */
+  batches?: number;
+  /** Also essential dynamics on a fixed probe (8 validation windows of 32 tokens; a task run's held-out rows). */
+  essentialDynamics?: boolean;
+  /** Only these checkpoint steps (default: all). */
+  steps?: readonly number[];
+  /** Called once the data are ready, with what the batches are. */
+  onStart?(checkpoints: number, batchSize: number, description: string): void;
+  onCheckpoint?(step: number, index: number, count: number, point: LLCPoint): void;
+}
+
+/** The LLC at every checkpoint of the run in `dir`, on its own training data; one-line errors for what is missing. */
+export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Promise<LLCOverTraining> {
+  const st = await stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new InputError(`llc: ${dir}: no such run folder`);
+  const run = new RunDir(dir);
+  if (!(await run.exists('run.json'))) throw new InputError(`llc: ${dir}: not a training run (no run.json); the LLC is estimated on the data a run trained on`);
+  const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
+  if (!meta.preset?.train || typeof meta.data !== 'string') throw new InputError(`llc: ${run.path('run.json')}: no preset or data in it`);
+  let checkpoints = await listCheckpoints(dir);
+  if (o.steps) checkpoints = checkpoints.filter((c) => o.steps!.includes(c.step));
+  if (checkpoints.length === 0) throw new InputError(`llc: ${dir}/checkpoints holds no complete checkpoint${o.steps ? ' at the steps asked for' : ''} (train --checkpoints log:N keeps them)`);
+
+  const preset = structuredClone(meta.preset);
+  const distinct = o.batches ?? 64;
+  const seed = o.llc?.seed ?? 0;
+  let pool: Tensor<'int64'>[];
+  let description: string;
+  let probe: number[][] | undefined;
+  let m = o.batchSize ?? 8;
+  if (preset.data.task) {
+    // A synthetic task (grokking): the run trained on one full batch; batchSize draws row subsets of it instead.
+    const recipe = buildModularRecipe(preset);
+    const full = recipe.train.next();
+    const rows = full.shape[0]!;
+    m = o.batchSize === undefined ? rows : Math.min(o.batchSize, rows);
+    pool = m === rows ? [full] : sampleRows(full, m, distinct, seed);
+    description = `${recipe.train.describe()}${m === rows ? ' (the full batch, as trained)' : `, ${m} of them per batch`}`;
+    if (o.essentialDynamics) probe = tokenRows(recipe.icl).map((r) => r.slice(0, recipe.config.n_ctx));
+  } else {
+    const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
+    preset.train.batchSize = m;
+    const recipe = buildRecipe(preset, data);
+    // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
+    for (let i = 0; i < (preset.data.curriculum?.steps ?? 0); i++) recipe.train.next();
+    pool = Array.from({ length: distinct }, () => recipe.train.next());
+    description = recipe.train.describe();
+    if (o.essentialDynamics) {
+      const length = Math.min(32, recipe.config.n_ctx);
+      const b = evaluationBatches(data.validation, { batchSize: 8, length, bosTokenId: recipe.config.bos_token_id, maxBatches: 1 })[0];
+      if (!b) throw new InputError(`llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
+      probe = tokenRows(b);
+    }
+  }
+  const batches = (): TokenBatches => {
+    let at = 0;
+    return { batchSize: m, next: () => pool[at++ % pool.length]! };
+  };
+  o.onStart?.(checkpoints.length, m, description);
+  return llcOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
+    batches, lossFrom: preset.train.lossFrom ?? 0, ...(o.llc ? { llc: o.llc } : {}), ...(probe ? { probe } : {}),
+    ...(o.onCheckpoint ? { onCheckpoint: o.onCheckpoint } : {}),
+  });
+}
+
+/** `count` batches of `m` rows drawn without replacement (per batch) from `full`, seeded. */
+function sampleRows(full: Tensor<'int64'>, m: number, count: number, seed: number): Tensor<'int64'>[] {
+  const [rows, width] = full.shape as [number, number];
+  const rng = new Rng(seed + 7);
+  return Array.from({ length: count }, () => {
+    const pick = rng.shuffle(Array.from({ length: rows }, (_, i) => i)).slice(0, m);
+    const data = new BigInt64Array(m * width);
+    pick.forEach((r, i) => data.set(full.data.subarray(r * width, (r + 1) * width), i * width));
+    return { dtype: 'int64' as const, shape: [m, width], data };
+  });
+}
+
+/**
+ * For `reproduce`: the LLC over the run's checkpoints beside the induction score in its metrics.jsonl, as
+ * inductionStageReport compares them (the LLC before and after the induction head forms, and whether a stage
+ * boundary falls within the steps where the induction score rises).
+ */
+export async function inductionStageCheck(dir: string, o: LLCRunOptions = {}): Promise<{ llc: LLCOverTraining; report: InductionStageReport }> {
+  const scores = inductionScoreSeries(await new RunDir(dir).readMetrics());
+  if (scores.length < 2) throw new InputError(`llc: ${dir}/metrics.jsonl holds fewer than 2 induction scores (the head probes run every --eval-every steps)`);
+  const llc = await llcOverTrainingRun(dir, o);
+  return { llc, report: inductionStageReport(llc.points.map((p) => ({ step: p.step, value: p.llcMean })), scores) };
+}
