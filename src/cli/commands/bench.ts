@@ -28,7 +28,7 @@ Runs the benchmark workloads of DESIGN.md and prints one JSON line each (workloa
 With the PyTorch peer (../shared/peer/torch_peer.py, found automatically), runs it on the same workloads in the
 same run and prints the speed ratio (ours / peer; above 1 is faster than PyTorch). gpt2-eap's peer is this
 repository's scripts/peer/eap_peer.py (edge attribution patching over every edge of GPT-2 small's shapes, 8 prompts
-of 64 tokens, done the standard PyTorch way: hooks, one backward pass); it runs right after ours.
+of 64 tokens, done the standard PyTorch way: hooks, one backward pass); \`bench gpt2-eap\` runs the two back to back.
 --runtime web also runs each workload on onnxruntime-web's WebAssembly backend (its Node build, --threads N,
 default 2) right after the native run, and prints web / native (the browser's own numbers: scripts/bench-browser.mjs).
 Workloads: ${'${list}'}`;
