@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import { checkClaims, type Claim } from '../analysis/claims.js';
+import { checkGrokkingClaims } from '../analysis/grokking/claims.js';
+import type { OverTrainingResult } from '../analysis/overTraining.js';
+import { analyzeRunOverTraining } from '../io/overTrainingRun.js';
 import type { AnalysisReport } from '../analysis/analyzeModel.js';
 import { analyzeWithText } from '../io/analyzeText.js';
 import { loadModel } from '../io/loadModel.js';
@@ -51,4 +54,31 @@ export async function frameworkClaims(dirs: readonly string[]): Promise<{ claims
     reports.push(await analyzeWithText(await loadModel(d, { processWeights: true }), 'brown'));
   }
   return { claims: checkClaims(reports[0]!, reports[1]!, reports[2]!), reports };
+}
+
+/** The grokking suite's preset: the fast one, which groks within minutes on two cores (docs/grokking.md). */
+export const GROKKING_PRESET = 'grokking-fast';
+
+/**
+ * Trains, resumes or reuses the grokking run in `out` (the preset keeps a checkpoint every 100 steps). Returns its
+ * directory and the data it saw, or the exit code of a training run that did not finish.
+ */
+export async function ensureGrokkingRun(out: string): Promise<{ dir: string; seen: string[] } | { code: number }> {
+  const preset = getPreset(GROKKING_PRESET);
+  const status = await runStatus(out, preset.train.steps);
+  if (status === 'done') process.stderr.write(`reusing ${out}\n`);
+  else {
+    process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name} into ${out}\n`);
+    const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data: 'modular-addition' }, { json: false, quietResult: true });
+    if (r.code !== 0) return { code: r.code };
+  }
+  const meta: Partial<RunMeta> = await readRunMeta(out);
+  return { dir: out, seen: [`${meta.preset?.name ?? '?'}: ${meta.mix ?? '?'}`] };
+}
+
+/** The progress measures at every checkpoint of a grokking run, and the claims on them. */
+export async function grokkingClaims(dir: string): Promise<{ claims: Claim[]; measures: OverTrainingResult }> {
+  process.stderr.write(`measuring ${dir} at every checkpoint\n`);
+  const measures = await analyzeRunOverTraining(dir, ['grokking']);
+  return { claims: checkGrokkingClaims(measures), measures };
 }

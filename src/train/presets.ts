@@ -90,21 +90,21 @@ function gelu(layers: number, steps: number): Preset {
  * Grokking (Nanda et al. 2023, "Progress measures for grokking via mechanistic interpretability"): one layer, no
  * LayerNorm, ReLU MLP, inputs `a b =`, the loss at '=' only, AdamW with weight decay 1 and betas (0.9, 0.98), a
  * constant learning rate after a 10-step warm-up, full batch over the training split. `grokking` is the paper's
- * (p = 113, 30% of pairs); `grokking-fast` is smaller (p = 53, half the pairs, lr 3e-3) to grok in minutes on two
- * cores (docs/grokking.md has the measured times).
+ * (p = 113, 30% of pairs); `grokking-fast` is smaller (p = 53, half the pairs, lr 3e-3, d_model 64, d_mlp 256) to
+ * grok in minutes on two cores (docs/grokking.md has the measured times).
  */
-function grokking(name: string, p: number, trainFraction: number, lr: number, steps: number, dMlp: number): Preset {
+function grokking(name: string, p: number, trainFraction: number, lr: number, steps: number, dims: { d_model: number; d_head: number; d_mlp: number }, keepEvery: number): Preset {
   return {
     name,
     description: `modular addition a + b mod ${p} (grokking: Nanda et al. 2023), ${Math.round(trainFraction * 100)}% of pairs trained on`,
     model: {
-      n_layers: 1, d_model: 128, n_heads: 4, d_head: 32, d_mlp: dMlp, n_ctx: 3, d_vocab: p + 1, d_vocab_out: p + 1, act_fn: 'relu',
+      n_layers: 1, n_heads: 4, ...dims, n_ctx: 3, d_vocab: p + 1, d_vocab_out: p + 1, act_fn: 'relu',
       normalization_type: null, model_name: name, seed: 0,
     },
     train: {
       steps, batchSize: Math.round(trainFraction * p * p), seqLen: 3, lr, minLr: lr, warmup: 10, lossFrom: 2,
       beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 1, maxGradNorm: null,
-      logEvery: 50, evalEvery: 100, evalBatches: 1, checkpointEvery: 1000,
+      logEvery: 50, evalEvery: 100, evalBatches: 1, checkpointEvery: 1000, keepCheckpoints: { kind: 'every', interval: keepEvery },
     },
     data: { corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0, task: { kind: 'modular-addition', p, trainFraction } },
   };
@@ -116,7 +116,8 @@ function grokking(name: string, p: number, trainFraction: number, lr: number, st
  */
 export const PRESETS: Record<string, Preset> = Object.fromEntries([
   attnOnly(0, 1500, 3e-3), attnOnly(1, 3000, 2e-3), attnOnly(2, 8000, 3e-3), gelu(1, 3000), gelu(2, 4000),
-  grokking('grokking', 113, 0.3, 1e-3, 25000, 512), grokking('grokking-fast', 53, 0.5, 3e-3, 4000, 512),
+  grokking('grokking', 113, 0.3, 1e-3, 25000, { d_model: 128, d_head: 32, d_mlp: 512 }, 500),
+  grokking('grokking-fast', 53, 0.5, 3e-3, 3000, { d_model: 64, d_head: 16, d_mlp: 256 }, 100),
 ].map((p) => [p.name, p]));
 
 export function getPreset(name: string): Preset {
