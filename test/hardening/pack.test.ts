@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 
 // A user's first step: `npm pack` in the clone, then `npm install circuitscope-*.tgz` in a new folder, with no flags
@@ -31,42 +31,30 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
   });
 }
 
-/** Newest modification time of the files a build reads. */
-async function newestSource(): Promise<number> {
-  let newest = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else newest = Math.max(newest, (await stat(p)).mtimeMs);
-    }
-  };
-  await walk(join(ROOT, 'src'));
-  for (const f of ['package.json', 'tsconfig.build.json', 'scripts/build-browser.mjs', 'scripts/build-ui.mjs', 'scripts/build-site.mjs']) {
-    newest = Math.max(newest, (await stat(join(ROOT, f))).mtimeMs);
+/**
+ * The clone's files (tracked and untracked, not ignored) copied into `to`, with the clone's node_modules linked:
+ * the package is built and packed there, so the clone's own dist/ (which other tests build into) is left alone.
+ */
+async function copyOfClone(to: string): Promise<void> {
+  const ls = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT, 60_000);
+  assert.equal(ls.code, 0, ls.stderr);
+  for (const f of ls.stdout.split('\0').filter((x) => x !== '' && x !== 'node_modules' && existsSync(join(ROOT, x)))) {
+    await mkdir(dirname(join(to, f)), { recursive: true });
+    await copyFile(join(ROOT, f), join(to, f));
   }
-  return newest;
-}
-
-/** dist/ as `npm pack` would build it: reused when it is newer than every source, else built now. */
-async function ensureBuilt(): Promise<void> {
-  const marks = ['dist/cli/main.js', 'dist/index.js', 'dist/site/index.html', 'dist/ui/circuitscope-ui.js'].map((f) => join(ROOT, f));
-  if (marks.every((f) => existsSync(f))) {
-    const oldest = Math.min(...(await Promise.all(marks.map(async (f) => (await stat(f)).mtimeMs))));
-    if (oldest >= (await newestSource())) return;
-  }
-  const b = await run('npm', ['run', 'build'], ROOT, 600_000);
-  assert.equal(b.code, 0, `npm run build failed:\n${b.stdout}\n${b.stderr}`);
+  await symlink(join(ROOT, 'node_modules'), join(to, 'node_modules'), 'dir');
 }
 
 test('the packed package installs with no flags from the npm registry alone, with no config warning, and runs', { timeout: 900_000 }, async () => {
-  await ensureBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'cs-pack-'));
   try {
-    const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT, 300_000);
-    assert.equal(pack.code, 0, pack.stderr);
+    // `npm pack` as a user runs it (its prepack is `npm run build`), in a copy of the clone.
+    const clone = join(dir, 'clone');
+    await copyOfClone(clone);
+    const pack = await run('npm', ['pack', '--json', '--pack-destination', dir], clone, 900_000);
+    assert.equal(pack.code, 0, `${pack.stdout}\n${pack.stderr}`);
     assert.doesNotMatch(pack.stderr, /npm warn/i, 'npm pack in the clone warns');
-    const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.search(/^\[$/m))) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path);
     for (const f of ['README.md', 'bin/circuitscope.js', 'dist/cli/main.js', 'dist/index.d.ts', 'dist/site/index.html', 'docs/architecture.md']) {
       assert.ok(files.includes(f), `the package lacks ${f}`);
@@ -74,7 +62,7 @@ test('the packed package installs with no flags from the npm registry alone, wit
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'the package carries src/ or test/');
 
     const user = join(dir, 'user');
-    await import('node:fs/promises').then((fs) => fs.mkdir(user));
+    await mkdir(user);
     await writeFile(join(user, 'package.json'), '{ "name": "a-user", "version": "1.0.0", "private": true }\n');
     const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, info!.filename)], user, 600_000);
     assert.equal(install.code, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
