@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig, type ConfigInput } from '../../src/model/config.js';
 import { configToFile } from '../../src/model/import/configFile.js';
-import { modelToFiles, readModelFiles } from '../../src/model/import/modelFiles.js';
+import { modelToFiles, readModelFiles, tokenizerFromFiles } from '../../src/model/import/modelFiles.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/model/safetensors.js';
 import { initWeights } from '../../src/model/weights.js';
 
@@ -85,4 +85,11 @@ test('bad circuitscope metadata is one line naming the weights file', () => {
   const { tensors } = parseSafetensors(files['model.safetensors']!, 'w');
   const bad = { ...files, 'model.safetensors': serializeSafetensors(tensors, { 'circuitscope.bos_token_id': '4000' }) };
   assert.throws(() => readModelFiles(bad), /model\.safetensors metadata circuitscope\. field bos_token_id: expected a token id below d_vocab/);
+});
+
+test('a Hugging Face tokenizer.json beside the weights is not mistaken for ours: token ids for others, GPT-2\'s for GPT-2', () => {
+  const hfTokenizer = new TextEncoder().encode(JSON.stringify({ version: '1.0', model: { type: 'BPE', vocab: { a: 0 }, merges: [] } }));
+  assert.equal(tokenizerFromFiles({ 'tokenizer.json': hfTokenizer }, null), null);
+  assert.equal(tokenizerFromFiles({ 'tokenizer.json': hfTokenizer }, 'gpt2')?.name, 'gpt2');
+  assert.throws(() => tokenizerFromFiles({ 'tokenizer.json': new TextEncoder().encode('{"type": "nope"}') }, null), /tokenizer\.json: .*unknown type "nope"/);
 });

@@ -70,6 +70,11 @@ export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedMo
   }
 }
 
+/** Whether parsed tokenizer.json content is Hugging Face `tokenizers`' format rather than circuitscope's own. */
+export function isHfTokenizerJson(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && !('type' in json) && 'model' in json;
+}
+
 /**
  * The shard file names a `model.safetensors.index.json` names, in order of first use; one line naming the index
  * when it is not one.
@@ -123,7 +128,11 @@ export function tokenizerFromFiles(files: ModelFiles, tokenizerName: string | nu
   const bytes = files[TOKENIZER_FILE];
   if (bytes) {
     try {
-      return tokenizerFromJSON(JSON.parse(utf8(bytes)));
+      const json = JSON.parse(utf8(bytes)) as unknown;
+      // A Hugging Face tokenizer.json (a `model` object, no `type`) is not read yet: GPT-2's own vocabulary gets
+      // GPT-2's tokenizer, any other model runs on token ids.
+      if (isHfTokenizerJson(json)) return tokenizerName === 'gpt2' ? new Gpt2Tokenizer() : null;
+      return tokenizerFromJSON(json);
     } catch (e) {
       throw new InputError(`${where(TOKENIZER_FILE)}: ${(e as Error).message}`, { cause: e });
     }
