@@ -1,4 +1,6 @@
-import type { Node } from './graph.js';
+import { apply, topoSort, type Node } from './graph.js';
+import { add, reshape } from './ops/builders.js';
+import { matmul } from './ops/matmul.js';
 
 /**
  * A LayerNorm found in the IR, lowered as one ONNX `LayerNormalization` (opset 17) rather than the seven
@@ -84,4 +86,48 @@ export function findLayerNorms(order: readonly Node[], outputs: ReadonlySet<numb
     found.push({ x, eps, y, scale, ...(w ? { w } : {}), ...(b ? { b } : {}), absorbed });
   }
   return found;
+}
+
+/**
+ * `x W (+ b)` with x of rank 3 or more, as a graph output, rebuilt as the same product of x viewed as 2-D, viewed
+ * back. onnxruntime runs a rank-3 MatMul as a Gemm between two Reshapes; when the result is a graph output, the
+ * last Reshape is a full copy (12 MB per MLP's hook_pre at GPT-2's batch 4x256, 200 MB for the logits). As a 2-D
+ * product the Gemm writes the output itself and the view back is taken on the host (Program peels output
+ * reshapes). Nodes downstream read the view, which onnxruntime aliases for free.
+ */
+export function flattenOutputMatmuls(outputs: readonly Node[]): Node[] {
+  const cores = new Set<number>();
+  for (const out of outputs) {
+    let n = out;
+    while (n.op === 'reshape') n = n.inputs[0]!;
+    if (flatMatmul(n, false)) cores.add(n.id);
+  }
+  if (cores.size === 0) return [...outputs];
+  // One walk, so a flattened product reads the rebuilt versions of its inputs and nothing is built twice.
+  const mapped = new Map<number, Node>();
+  for (const n of topoSort(outputs)) {
+    const ins = n.inputs.map((i) => mapped.get(i.id) ?? i);
+    const m = ins.every((x, k) => x === n.inputs[k]) ? n : apply(n.op, ins, n.attrs);
+    mapped.set(n.id, (cores.has(n.id) && flatMatmul(m, true)) || m);
+  }
+  return outputs.map((o) => mapped.get(o.id)!);
+}
+
+function flatMatmul(n: Node, build: boolean): Node | undefined {
+  let mm = n;
+  let bias: Node | undefined;
+  let biasFirst = false;
+  if (n.op === 'add') {
+    const [a, b] = n.inputs as [Node, Node];
+    if (a.op === 'matmul' && b.shape.length <= 1) [mm, bias] = [a, b];
+    else if (b.op === 'matmul' && a.shape.length <= 1) [mm, bias, biasFirst] = [b, a, true];
+    else return undefined;
+  }
+  if (mm.op !== 'matmul') return undefined;
+  const [x, w] = mm.inputs as [Node, Node];
+  if (x.shape.length < 3 || w.shape.length !== 2) return undefined;
+  if (!build) return n;
+  let y = matmul(reshape(x, [-1, x.shape[x.shape.length - 1]!]), w);
+  if (bias) y = biasFirst ? add(bias, y) : add(y, bias);
+  return reshape(y, n.shape);
 }

@@ -1,6 +1,7 @@
 import { allocate } from './dtype.js';
 import type { Node } from './graph.js';
 import { lower, type LoweredGraph } from './lower.js';
+import { flattenOutputMatmuls } from './fuse.js';
 import { getRuntime, type RuntimeSession } from './runtime.js';
 import type { Tensor } from './tensor.js';
 import type { OnnxValue } from './onnx/model.js';
@@ -45,8 +46,10 @@ export class Program<K extends string = string> {
 
   constructor(outputs: Readonly<Record<K, Node>>) {
     const peeled: Record<string, Node> = {};
-    for (const [name, node] of Object.entries(outputs) as [string, Node][]) {
-      let n = node;
+    const entries = Object.entries(outputs) as [string, Node][];
+    const flat = flattenOutputMatmuls(entries.map(([, n]) => n));
+    for (const [i, [name, node]] of entries.entries()) {
+      let n = flat[i]!;
       while (n.op === 'reshape') n = n.inputs[0]!;
       if (n !== node) this.hostShapes.set(name, node.shape);
       peeled[name] = n;

@@ -2,7 +2,7 @@
 // parts, and the fused values match a float64 host LayerNorm, with and without the scale requested.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, compile, grad, input, layerNorm, mul, reduceSum, Rng, type Tensor } from '../../src/engine/index.js';
+import { add, compile, grad, input, layerNorm, matmul, mul, reduceSum, Rng, type Tensor } from '../../src/engine/index.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { HookedTransformer } from '../../src/model/hookedTransformer.js';
 
@@ -99,4 +99,24 @@ test('GPT-2-style model: every LayerNorm of a cached run is fused and matches th
   }
   close(cache.get('blocks.1.ln2.hook_normalized').data, want, 1e-4, 'ln2.hook_normalized');
   close(cache.get('blocks.1.ln2.hook_scale').data, scales, 1e-5, 'ln2.hook_scale');
+});
+
+test('a rank-3 x W + b output runs as a 2-D product written in place, viewed back on the host', async () => {
+  const xi = input('x', x.shape);
+  const W: Tensor<'float32'> = { dtype: 'float32', shape: [D, 4], data: f32(D * 4) };
+  const bias: Tensor<'float32'> = { dtype: 'float32', shape: [4], data: f32(4) };
+  const y = add(matmul(xi, input('W', [D, 4])), input('bias', [4]));
+  const p = compile({ y, twice: mul(y, 2) });
+  assert.deepEqual(p.graph.outputs.find((o) => o.name === 'y')!.shape, [R, 4]);
+  const out = await p.run({ x, W, bias });
+  assert.deepEqual(out.y.shape, [2, 3, 4]);
+  const want = new Float64Array(R * 4);
+  for (let r = 0; r < R; r++) for (let j = 0; j < 4; j++) {
+    let s = bias.data[j]!;
+    for (let k = 0; k < D; k++) s += x.data[r * D + k]! * W.data[k * 4 + j]!;
+    want[r * 4 + j] = s;
+  }
+  close(out.y.data as Float32Array, want, 1e-4, 'x W + b');
+  close(out.twice.data as Float32Array, want.map((v) => 2 * v), 2e-4, 'read downstream');
+  assert.deepEqual(out.twice.shape, [2, 3, 4]);
 });
