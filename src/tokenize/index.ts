@@ -2,17 +2,19 @@ import { BpeTokenizer } from './bpe.js';
 import { ByteTokenizer } from './bytes.js';
 import { CharTokenizer } from './chars.js';
 import { Gpt2Tokenizer } from './gpt2.js';
-import type { Tokenizer } from './tokenizer.js';
+import { HfBpeTokenizer } from './hfBpe.js';
+import type { HfTokenizerJSON, Tokenizer } from './tokenizer.js';
 
 export { BpeTokenizer, MAX_BPE_VOCAB } from './bpe.js';
 export { trainBpe, type TrainBpeOptions } from './bpeTrain.js';
 export { ByteTokenizer, DEFAULT_BOS_TOKEN } from './bytes.js';
 export { CharTokenizer } from './chars.js';
 export { Gpt2Tokenizer } from './gpt2.js';
+export { HfBpeTokenizer } from './hfBpe.js';
 export { GPT2_PRETOKENIZE, pretokenize } from './pretokenize.js';
 export {
   toStrTokens, toTokens,
-  type BpeTokenizerJSON, type BytesTokenizerJSON, type CharTokenizerJSON, type Gpt2TokenizerJSON, type TokenizeOptions, type Tokenizer, type TokenizerJSON,
+  type BpeTokenizerJSON, type BytesTokenizerJSON, type HfTokenizerJSON, type CharTokenizerJSON, type Gpt2TokenizerJSON, type TokenizeOptions, type Tokenizer, type TokenizerJSON,
 } from './tokenizer.js';
 
 /** The kinds of tokenizer, as tokenizer.json's `type` and the CLI's `--tokenizer` spell them. */
@@ -37,6 +39,8 @@ export function tokenizerByName(name: string): Tokenizer {
 /** Rebuilds any tokenizer from its `toJSON()` object (the content of tokenizer.json), dispatching on `type`. */
 export function tokenizerFromJSON(json: unknown): Tokenizer {
   const type = json !== null && typeof json === 'object' ? (json as { type?: unknown }).type : undefined;
+  // Hugging Face tokenizers' tokenizer.json: a `model` object and no `type`.
+  if (type === undefined && json !== null && typeof json === 'object' && 'model' in json) return new HfBpeTokenizer(json as HfTokenizerJSON);
   const version = (json as { version?: unknown } | null)?.version;
   switch (type) {
     case 'bytes':

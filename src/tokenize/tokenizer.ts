@@ -6,7 +6,37 @@
 import { withBos } from '../model/tokens.js';
 
 /** The serialised form of every tokenizer, saved beside a model as tokenizer.json. */
-export type TokenizerJSON = BytesTokenizerJSON | Gpt2TokenizerJSON | BpeTokenizerJSON | CharTokenizerJSON;
+export type TokenizerJSON = BytesTokenizerJSON | Gpt2TokenizerJSON | BpeTokenizerJSON | CharTokenizerJSON | HfTokenizerJSON;
+
+/** One step of a Hugging Face tokenizer.json's normalizer or pre-tokenizer (the fields HfBpeTokenizer reads). */
+export interface HfTokenizerStep {
+  type: string;
+  pretokenizers?: HfTokenizerStep[];
+  normalizers?: HfTokenizerStep[];
+  pattern?: { Regex?: string; String?: string };
+  content?: string;
+  prepend?: string;
+  replacement?: string;
+  prepend_scheme?: string;
+  add_prefix_space?: boolean;
+  use_regex?: boolean;
+}
+
+/** A Hugging Face `tokenizers` tokenizer.json (BPE models), as far as HfBpeTokenizer reads it. */
+export interface HfTokenizerJSON {
+  type?: undefined;
+  model: {
+    type: string; vocab?: Record<string, number>; merges?: (string | [string, string])[];
+    byte_fallback?: boolean; unk_token?: string | null; ignore_merges?: boolean;
+  };
+  added_tokens?: { id: number; content: string; special?: boolean }[];
+  normalizer?: HfTokenizerStep | null;
+  pre_tokenizer?: HfTokenizerStep | null;
+  post_processor?: {
+    single?: { SpecialToken?: { id: string } }[];
+    processors?: { single?: { SpecialToken?: { id: string } }[] }[];
+  } | null;
+}
 
 export interface BytesTokenizerJSON {
   type: 'bytes';

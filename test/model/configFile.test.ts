@@ -87,9 +87,9 @@ test('bad circuitscope metadata is one line naming the weights file', () => {
   assert.throws(() => readModelFiles(bad), /model\.safetensors metadata circuitscope\. field bos_token_id: expected a token id below d_vocab/);
 });
 
-test('a Hugging Face tokenizer.json beside the weights is not mistaken for ours: token ids for others, GPT-2\'s for GPT-2', () => {
+test('a Hugging Face tokenizer.json beside the weights is read as one, and GPT-2 keeps its native tokenizer', () => {
   const hfTokenizer = new TextEncoder().encode(JSON.stringify({ version: '1.0', model: { type: 'BPE', vocab: { a: 0 }, merges: [] } }));
-  assert.equal(tokenizerFromFiles({ 'tokenizer.json': hfTokenizer }, null), null);
+  assert.equal(tokenizerFromFiles({ 'tokenizer.json': hfTokenizer }, null)?.name, 'hf-bpe');
   assert.equal(tokenizerFromFiles({ 'tokenizer.json': hfTokenizer }, 'gpt2')?.name, 'gpt2');
   assert.throws(() => tokenizerFromFiles({ 'tokenizer.json': new TextEncoder().encode('{"type": "nope"}') }, null), /tokenizer\.json: .*unknown type "nope"/);
 });

@@ -129,9 +129,9 @@ export function tokenizerFromFiles(files: ModelFiles, tokenizerName: string | nu
   if (bytes) {
     try {
       const json = JSON.parse(utf8(bytes)) as unknown;
-      // A Hugging Face tokenizer.json (a `model` object, no `type`) is not read yet: GPT-2's own vocabulary gets
-      // GPT-2's tokenizer, any other model runs on token ids.
-      if (isHfTokenizerJson(json)) return tokenizerName === 'gpt2' ? new Gpt2Tokenizer() : null;
+      // A Hugging Face tokenizer.json (a `model` object, no `type`): GPT-2's own vocabulary keeps GPT-2's native
+      // tokenizer; any other is read as a Hugging Face BPE (tokenizerFromJSON).
+      if (isHfTokenizerJson(json) && tokenizerName === 'gpt2') return new Gpt2Tokenizer();
       return tokenizerFromJSON(json);
     } catch (e) {
       throw new InputError(`${where(TOKENIZER_FILE)}: ${(e as Error).message}`, { cause: e });
