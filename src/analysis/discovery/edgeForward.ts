@@ -1,5 +1,5 @@
 import {
-  add, causalMask, concat, div, expand, fill, gather, input, matmul, mul, reduceMean, reduceSum, reshape, slice, softmax, sqrt, sub,
+  add, causalMask, concat, div, expand, fill, gather, input, matmul, mul, reciprocal, reduceMean, reduceSum, reshape, slice, softmax, sqrt, sub,
   transpose, type Node,
 } from '../../engine/index.js';
 import type { HookedTransformerConfig } from '../../model/config.js';
@@ -162,7 +162,8 @@ export function lnVjp(cfg: HookedTransformerConfig, w: WeightNodes, name: string
   const centred = sub(x, reduceMean(x, -1, true));
   const scale = sqrt(add(reduceMean(mul(centred, centred), -1, true), cfg.eps));
   const xhat = div(centred, scale);
-  const uw = cfg.normalization_type === 'LN' ? mul(u, weightNode(w, `${name}.w`)) : u;
-  const g = div(sub(sub(uw, reduceMean(uw, -1, true)), mul(xhat, reduceMean(mul(uw, xhat), -1, true))), scale);
+  // With U = u w / scale (one pass; w / scale is [1, rows, D]): U - mean(U) - xhat mean(U xhat).
+  const U = mul(u, cfg.normalization_type === 'LN' ? div(weightNode(w, `${name}.w`), scale) : reciprocal(scale));
+  const g = sub(sub(U, reduceMean(U, -1, true)), mul(xhat, reduceMean(mul(U, xhat), -1, true)));
   return reshape(g, [count, N]);
 }

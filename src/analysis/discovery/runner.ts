@@ -146,9 +146,13 @@ export class EdgeRunner {
       const gs = f.readerGrads(grad(value, f.wrt));
       const delta = inGraph ? sub(input('ablate', [this.nW, N]), f.writers) : input('delta', [this.nW, N]);
       const outs: Record<string, Node> = { value };
-      groups.forEach((g, i) => {
-        const d = g.fanIn === this.nW ? delta : slice(delta, [0], [g.fanIn], [0]);
-        outs[`s${i}`] = matmul(gs[i]!, transpose(d, [1, 0]));
+      // Each group's writers are a prefix of delta; a slice is a copy, so an MLP (one reader) shares the next
+      // group's slice (one writer wider: its own output, whose column is dropped) and the full width is not sliced.
+      const prefixes = new Map<number, Node>([[this.nW, delta]]);
+      groups.forEach((_, i) => {
+        const width = scoreWidth(groups, i);
+        if (!prefixes.has(width)) prefixes.set(width, slice(delta, [0], [width], [0]));
+        outs[`s${i}`] = matmul(gs[i]!, transpose(prefixes.get(width)!, [1, 0]));
       });
       return compile(outs);
     });
@@ -161,10 +165,17 @@ export class EdgeRunner {
     const scores = new Float32Array(this.nR * this.nW);
     groups.forEach((g, i) => {
       const s = out[`s${i}`]!.data as Float32Array;
-      for (let r = 0; r < g.count; r++) scores.set(s.subarray(r * g.fanIn, (r + 1) * g.fanIn), (g.start + r) * this.nW);
+      const width = scoreWidth(groups, i);
+      for (let r = 0; r < g.count; r++) scores.set(s.subarray(r * width, r * width + g.fanIn), (g.start + r) * this.nW);
     });
     return { scores, value: Number(out.value!.data[0]) };
   }
+}
+
+/** How many writers a group's score matmul reads: its fan-in, or for an MLP the next group's (a shared slice). */
+function scoreWidth(groups: readonly ReaderGroup[], i: number): number {
+  const g = groups[i]!;
+  return g.kind === 'mlp' && groups[i + 1] ? groups[i + 1]!.fanIn : g.fanIn;
 }
 
 /**
