@@ -10,6 +10,7 @@ import { browserSkip, guardPage, launchChromium } from '../browser/chromium.js';
 import { SCREENSHOTS } from '../ui/harness.js';
 import { loadModel } from '../../src/io/loadModel.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
+import { discoverCircuit, inductionTask, rankEdges } from '../../src/analysis/discovery/index.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attn-only-2l');
 
@@ -76,7 +77,13 @@ describe('circuitscope report', () => {
       assert.doesNotMatch((await page.locator('#report').textContent())!, /Loading the report/);
       assert.match((await page.locator('#prompt .cs-intro').textContent())!, /^The prompt, each token/);
       const h2 = await page.locator('h2').allTextContents();
-      assert.deepEqual(h2, ['Model', 'Prompt', 'Attention', 'Heads', 'Circuits', 'Composition', 'Logit lens & direct logit attribution']);
+      assert.deepEqual(h2, ['Model', 'Prompt', 'Attention', 'Heads', 'Circuits', 'Composition', 'Induction circuit', 'Logit lens & direct logit attribution']);
+      // Induction circuit: EAP's strongest edge on the first-half induction task, drawn with its score.
+      const eap = await discoverCircuit(model, inductionTask(model.cfg, { corrupt: 'first-half' }), { method: 'eap', faithfulness: false });
+      const best = rankEdges(eap.edges)[0]!;
+      const drawnScore = await page.locator(`#circuit path.cs-edge[data-edge="${best.from}->${best.to}"]`).getAttribute('data-score');
+      assert.ok(Math.abs(Number(drawnScore) - best.score) < 1e-5, `${best.from}->${best.to}: ${drawnScore} vs ${best.score}`);
+      assert.ok(await page.isVisible('#circuit >> text=Faithfulness: clean metric recovered by the top k edges'));
       assert.match((await page.locator('.cs-facts').textContent())!, /vocabulary37 \(no tokenizer: tokens shown as #id\)/);
       assert.match((await page.locator('#model').textContent())!, /no metrics\.jsonl/);
 

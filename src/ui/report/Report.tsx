@@ -12,6 +12,8 @@ import { TokenLogProbs } from '../components/TokenLogProbs/index.js';
 import { TopkTokens } from '../components/TopkTokens/index.js';
 import { TextNeuronActivations } from '../components/TextNeuronActivations/index.js';
 import { BigramCompare } from '../components/BigramCompare/index.js';
+import { CircuitGraph } from '../components/CircuitGraph/index.js';
+import { FaithfulnessCurve } from '../components/FaithfulnessCurve/index.js';
 import { downloadText } from '../lib/export.js';
 import { displayToken, formatValue } from '../lib/format.js';
 import { ensureStyles } from '../lib/styles.js';
@@ -61,6 +63,7 @@ export function Report({ data }: ReportProps) {
   add('heads', 'Heads', data.heads);
   add('circuits', 'Circuits', data.circuits || data.eigenvalues || data.skipTrigrams);
   add('composition', 'Composition', data.composition || data.termImportance);
+  add('circuit', 'Induction circuit', data.circuit);
   add('attribution', 'Logit lens & attribution', data.logitLens || data.attribution);
   add('neurons', 'Neurons', data.neurons && data.prompt);
   add('bigram', 'Bigrams', data.bigram);
@@ -180,6 +183,15 @@ export function Report({ data }: ReportProps) {
             <Bars title="Term importance" subtitle={`loss ${formatValue(data.termImportance.loss)} nats; rise when each term alone is removed`} items={data.termImportance.terms}
               sort="desc" limit={24} valueLabel="loss increase (nats)" />
           )}
+        </Section>
+      )}
+
+      {data.circuit && (
+        <Section id="circuit" title="Induction circuit" intro={<>Edge attribution patching on repeated random tokens whose first copy is re-drawn in the corrupted run (so the earlier copy an induction head reads from is gone): each edge's estimated effect on the answer's {data.circuit.metric === 'logprob' ? 'log-probability' : data.circuit.metric}, clean run {formatValue(data.circuit.clean)}, every edge ablated {formatValue(data.circuit.corrupt)}. The top {data.circuit.edges.length} of {data.circuit.edgeCount} edges; in a model with induction heads, the previous-token head's edges into their keys (k) rank high.</>}>
+          <div class="cs-figures">
+            <CircuitGraph nodes={data.circuit.nodes} edges={data.circuit.edges} title={`The circuit (${data.circuit.method})`} />
+            <FaithfulnessCurve faithfulness={data.circuit.faithfulness} method={data.circuit.method} title="Faithfulness: clean metric recovered by the top k edges" width={480} />
+          </div>
         </Section>
       )}
 

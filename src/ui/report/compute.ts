@@ -5,6 +5,8 @@ import { Rng } from '../../engine/random.js';
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
 import { analyzeModel, bigramCounts, layerCircuits, modelBigramLogProbs, positionalQK, type AnalysisReport } from '../../analysis/index.js';
 import { tokenPredictions } from '../../analysis/views/prompt.js';
+import { discoverCircuit, inductionTask, rankEdges } from '../../analysis/discovery/index.js';
+import { InputError } from '../../engine/errors.js';
 import { REPORT_SCHEMA, type ReportData } from './types.js';
 import { trainingCurves, type MetricsLine } from '../lib/trainingCurves.js';
 
@@ -28,6 +30,28 @@ export interface ReportInput {
   neurons?: number;
   /** An analysis already computed (skips analyzeModel). */
   analysis?: AnalysisReport;
+  /** Find the induction circuit by EAP (default: for models with at most 256 heads). */
+  circuit?: boolean;
+}
+
+/** Edges of the circuit kept in the report: the graph draws at most 500, and the page stays small. */
+const CIRCUIT_EDGES = 200;
+
+/** EAP on the induction task (`B + A` corruption, as docs/discovery.md recommends), or null when the model is too small for it. */
+async function inductionCircuit(model: HookedTransformer): Promise<NonNullable<ReportData['circuit']> | null> {
+  let task;
+  try {
+    task = inductionTask(model.cfg, { corrupt: 'first-half' });
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
+  const r = await discoverCircuit(model, task, { method: 'eap' });
+  return {
+    method: r.method, task: 'induction (first half re-drawn)', metric: r.metric, clean: round(r.clean), corrupt: round(r.corrupt), edgeCount: r.edges.length,
+    nodes: r.nodes, edges: rankEdges(r.edges).slice(0, CIRCUIT_EDGES).map((e) => ({ from: e.from, to: e.to, score: round(e.score, 6), kept: e.kept })),
+    faithfulness: r.faithfulness.map((p) => ({ edges: p.edges, recovered: round(p.recovered, 4) })),
+  };
 }
 
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary. When Mary and John went to the store, John gave a drink to Mary.';
@@ -119,6 +143,10 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
     data.lossByPosition = det.lossByPosition;
   }
   if (analysis.inContextLearning) data.inContextLearning = analysis.inContextLearning;
+  if (L >= 1 && (input.circuit ?? L * H <= 256)) {
+    const c = await inductionCircuit(model);
+    if (c) data.circuit = c;
+  }
 
   // QK and OV circuits of every head over the prompt's distinct tokens.
   const circuitsOf: Awaited<ReturnType<typeof layerCircuits>>[] = [];

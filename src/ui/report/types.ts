@@ -79,6 +79,21 @@ export interface ReportData {
   bigram?: { tokens: string[]; pearson: number; spearman: number; kl: number; pairs: number; top: Row[] };
   inContextLearning?: { score: number; early: number; late: number };
   inductionLossGap?: number;
+  /**
+   * The induction circuit by edge attribution patching (first-half corruption, the answer's log-probability): the
+   * graph's nodes, the top edges by |score| (of `edgeCount`), and the faithfulness curve.
+   */
+  circuit?: {
+    method: string;
+    task: string;
+    metric: string;
+    clean: number;
+    corrupt: number;
+    edgeCount: number;
+    nodes: string[];
+    edges: { from: string; to: string; score: number; kept: boolean }[];
+    faithfulness: { edges: number; recovered: number }[];
+  };
   lossByPosition?: number[];
   /** The versioned analysis JSON (`circuitscope analyze --json`) the figures come from. */
   analysis: unknown;
