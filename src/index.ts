@@ -35,6 +35,11 @@ export {
   type InductionStageReport, type Stages,
 } from './analysis/llc/index.js';
 export { essentialDynamics, probeOutputs, type EssentialDynamics } from './analysis/essentialDynamics.js';
+export * as grokking from './analysis/grokking/index.js';
+export { analyzeOverTraining, OVER_TRAINING_ANALYSES, type OverTrainingResult, type OverTrainingAnalysis } from './analysis/overTraining.js';
+export { analyzeRunOverTraining } from './io/overTrainingRun.js';
+export { listCheckpoints, checkpointDir } from './io/checkpoints.js';
+export { checkpointSteps, parseCheckpointSchedule, type CheckpointSchedule } from './train/checkpointSchedule.js';
 export { FactoredMatrix } from './linalg/factored.js';
 export { analyzeModel, ANALYSIS_SCHEMA, type AnalysisReport } from './analysis/analyzeModel.js';
 export * as tokenize from './tokenize/index.js';
