@@ -12,7 +12,7 @@ export function gpt2EapModel(): HookedTransformer {
 
 /**
  * Issue 15's `gpt2-eap`: edge attribution patching over every edge of GPT-2 small's shapes (embed, 144 heads' q/k/v,
- * 12 MLPs, logits: 32,509 edges) for 8 prompts of 64 tokens (32 random tokens repeated, against another 32
+ * 12 MLPs, logits: 32,491 edges) for 8 prompts of 64 tokens (32 random tokens repeated, against another 32
  * repeated), metric the logit difference averaged over positions 32..62, through the library's EdgeRunner (a new
  * runner each time: both runs of the prompts, the backward pass and the scores). The peer does the same in
  * PyTorch (scripts/peer/eap_peer.py).
