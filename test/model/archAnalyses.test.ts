@@ -122,3 +122,24 @@ test('circuit discovery says in one line that it does not cover these architectu
   await assert.rejects(discoverCircuit(model, inductionTask(model.cfg, { batch: 2, length: 4 }), { method: 'eap' }),
     /^InputError: circuit discovery: edge-level patching supports GPT-2-style models only, not rotary embeddings, parallel attention and MLP$/);
 });
+
+test('llama: the cache decompositions sum to the reference residual, and the final recomputed norm is HF\'s last hidden state', async () => {
+  const model = await loadModel(join(FIXTURES, 'arch', 'llama'));
+  const ref = await archReference('llama');
+  const tokens = rows(ref['tokens']!);
+  const L = model.cfg.n_layers;
+  const { cache } = await model.runWithCache(tokens, { names: () => true });
+  const dec = cache.decomposeResid();
+  assert.ok(!dec.labels.includes('pos_embed'), 'no positional component in a rotary model');
+  const n = (ref['resid_final']!.data as Float32Array).length;
+  const want = ref['resid_final']!.data as Float32Array;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < dec.labels.length; c++) sum += dec.stack.data[c * n + i]!;
+    assert.ok(Math.abs(sum - want[i]!) < 1e-4, `component sum at ${i}`);
+  }
+  const acc = cache.accumulatedResid({ applyLn: true });
+  const last = ref[`hidden_states.${L}`]!.data as Float32Array;
+  const off = (acc.labels.length - 1) * n;
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(acc.stack.data[off + i]! - last[i]!) < 1e-4, `final normalised stream at ${i}`);
+});

@@ -50,9 +50,12 @@ function weight(m: CacheModel, name: string): Float32Array {
   return w.data as Float32Array;
 }
 
-/** Whether the positional embedding is a residual-stream component (not in a shortformer model, where it enters only Q and K). */
+/**
+ * Whether the positional embedding is a residual-stream component (not in a shortformer model, where it enters only
+ * Q and K, nor a rotary one, where it rotates them).
+ */
 function posInResid(cfg: HookedTransformerConfig): boolean {
-  return cfg.positional_embedding_type !== 'shortformer';
+  return cfg.positional_embedding_type === 'standard';
 }
 
 /**
@@ -271,19 +274,21 @@ export function applyLnToStack(c: CacheReader, m: CacheModel, s: F32, opts: { la
   const D = cfg.d_model;
   const out = new Float32Array(s.data.length);
   const rows = s.data.length / D;
+  // RMSNorm divides by the root mean square without centring.
+  const centre = cfg.normalization_type === 'LN' || cfg.normalization_type === 'LNPre';
   if (opts.recomputeLn && layer === cfg.n_layers) {
-    const w = cfg.normalization_type === 'LN' ? weight(m, 'ln_final.w') : null;
+    const w = cfg.normalization_type === 'LN' || cfg.normalization_type === 'RMS' ? weight(m, 'ln_final.w') : null;
     const b = cfg.normalization_type === 'LN' ? weight(m, 'ln_final.b') : null;
     for (let r = 0; r < rows; r++) {
       let mean = 0;
-      for (let d = 0; d < D; d++) mean += s.data[r * D + d]!;
+      if (centre) for (let d = 0; d < D; d++) mean += s.data[r * D + d]!;
       mean /= D;
       let v = 0;
       for (let d = 0; d < D; d++) { const x = s.data[r * D + d]! - mean; v += x * x; }
       const scale = Math.sqrt(v / D + cfg.eps);
       for (let d = 0; d < D; d++) {
         const x = (s.data[r * D + d]! - mean) / scale;
-        out[r * D + d] = w && b ? x * w[d]! + b[d]! : x;
+        out[r * D + d] = w ? x * w[d]! + (b ? b[d]! : 0) : x;
       }
     }
     return f32(out, s.shape);
@@ -293,7 +298,7 @@ export function applyLnToStack(c: CacheReader, m: CacheModel, s: F32, opts: { la
   const per = scale.length;
   for (let r = 0; r < rows; r++) {
     let mean = 0;
-    for (let d = 0; d < D; d++) mean += s.data[r * D + d]!;
+    if (centre) for (let d = 0; d < D; d++) mean += s.data[r * D + d]!;
     mean /= D;
     const sc = scale[r % per]!;
     for (let d = 0; d < D; d++) out[r * D + d] = (s.data[r * D + d]! - mean) / sc;
