@@ -66,11 +66,12 @@ export function DiscoverView({ engine, info, route, go }: ViewProps) {
     task: task ? { kind: 'json', text: task.text, name: task.name } : { kind: 'induction', corrupt: corruption },
     ...(method === 'acdc' && x.tau ? { tau: num(x.tau)! } : {}), ...(method === 'eap-ig' && x.steps ? { steps: num(x.steps)! } : {}),
     ...(x.reference ? { reference: x.reference } : {}),
-  }) : Promise.resolve(null)), key);
+  }).then((view) => ({ key, view })) : Promise.resolve(null)), key);
   const elapsed = useElapsed(r.busy);
   /** Every method's faithfulness curve on this task and ablation, so that methods can be compared. */
   const [curves, setCurves] = useState<Record<string, { label: string; points: DiscoveryView['faithfulness'] }>>({});
-  const v = r.value;
+  // Until the new request's effect marks it busy, the previous result (for other choices) is not shown.
+  const v = r.value?.key === key ? r.value.view : null;
   useEffect(() => {
     if (!v) return;
     const label = `${v.method}${v.method === 'eap-ig' ? ` (${x.steps ?? 30} steps)` : v.method === 'acdc' ? ` (τ ${v.tau}, ${v.metric})` : ''}`;
