@@ -16,12 +16,34 @@ import { modelsToServe, startUiServer, type UiServer } from '../../src/io/uiServ
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { loadModel } from '../../src/io/loadModel.js';
 import { writeModelDir } from '../../src/io/modelDir.js';
-import { discoveryView, type DiscoveryView } from '../../src/analysis/views/index.js';
-import { rankEdges } from '../../src/analysis/discovery/index.js';
+import { discoveryView, parseReference, rocCurve, type DiscoveryView } from '../../src/analysis/views/index.js';
+import { rankEdges, rocAuc } from '../../src/analysis/discovery/index.js';
 import { handBuiltInduction, TRUE_EDGES } from '../analysis/discovery/handBuilt.js';
 
 installNodeRuntime();
 const skip = browserSkip();
+
+test('rocCurve runs from (0, 0) to (1, 1), tied scores move together, and its area is rocAuc\'s', () => {
+  // Scores with ties (0.5 three times, 0 twice) across true and false edges.
+  const scores = [2, -1.5, 0.5, 0.5, -0.5, 0.2, 0, 0, 1, -0.1];
+  const edges = scores.map((score, i) => ({ from: `w${i}`, to: 'r', score, kept: false }));
+  const truth = new Set(['w0->r', 'w2->r', 'w6->r', 'w8->r']);
+  const { fpr, tpr } = rocCurve(edges, truth);
+  assert.deepEqual([fpr[0], tpr[0], fpr.at(-1), tpr.at(-1)], [0, 0, 1, 1]);
+  // Distinct |scores|: 2, 1.5, 1, 0.5 (three), 0.2, 0.1, 0 (two) -> 7 steps after the origin.
+  assert.equal(fpr.length, 8);
+  let area = 0;
+  for (let i = 1; i < fpr.length; i++) area += (fpr[i]! - fpr[i - 1]!) * (tpr[i]! + tpr[i - 1]!) / 2;
+  assert.ok(Math.abs(area - rocAuc(edges, truth)) < 1e-12, `${area} vs ${rocAuc(edges, truth)}`);
+});
+
+test('parseReference reads edge keys (arrows, commas, lines) or JSON, and names a wrong edge in one line', () => {
+  const cfg = { n_layers: 2, n_heads: 2, attn_only: true };
+  assert.deepEqual(parseReference('L0H0 -> L1H0.k,\nembed→L0H0.v; L1H0->logits', cfg), ['L0H0->L1H0.k', 'embed->L0H0.v', 'L1H0->logits']);
+  assert.deepEqual(parseReference('{ "edges": [{ "from": "L0H0", "to": "L1H0.k", "kept": true }, { "from": "L0H1", "to": "L1H0.q", "kept": false }] }', cfg), ['L0H0->L1H0.k']);
+  assert.throws(() => parseReference('L1H0->L0H0.q', cfg), /^InputError: known circuit: edges\[0\] "L1H0->L0H0.q" is not an edge of this model's graph/);
+  assert.throws(() => parseReference('[1,', cfg), /^InputError: known circuit: not valid JSON/);
+});
 
 describe('the app\'s Discover view', { skip }, () => {
   let dir: string;
