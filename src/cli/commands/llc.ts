@@ -6,7 +6,7 @@ import { checkOutputFile } from '../../io/outputPath.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 
-const CLI_DEFAULTS = { chains: 4, draws: 100, burnin: 100, batchSize: 8, batches: 64 };
+const CLI_DEFAULTS = { chains: 4, draws: 100, burnin: 200, batchSize: 8, batches: 64 };
 
 export const LLC_HELP = `circuitscope llc RUN [options] [--json | --out FILE]
 
@@ -23,6 +23,7 @@ smoothed LLC curve turns (docs/llc.md). Prints step, LLC ± std over chains, the
   --batch-size N      sequences per SGLD batch (default ${CLI_DEFAULTS.batchSize})
   --batches N         distinct batches drawn from the run's training mix and cycled (default ${CLI_DEFAULTS.batches})
   --seed N            seeds the SGLD noise (default 0)
+  --at STEPS          only these checkpoints (comma-separated steps)
   --essential-dynamics  also PCA of the log-probabilities on a fixed probe (8 validation windows) across checkpoints
   --json              print the whole result (per-chain loss traces included) as JSON
   --out FILE          write that JSON to FILE (the table is still printed)
@@ -33,7 +34,7 @@ export async function llcCommand(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       chains: { type: 'string' }, draws: { type: 'string' }, burnin: { type: 'string' }, 'steps-between': { type: 'string' }, epsilon: { type: 'string' },
-      gamma: { type: 'string' }, nbeta: { type: 'string' }, 'batch-size': { type: 'string' }, batches: { type: 'string' }, seed: { type: 'string' },
+      gamma: { type: 'string' }, nbeta: { type: 'string' }, 'batch-size': { type: 'string' }, batches: { type: 'string' }, seed: { type: 'string' }, at: { type: 'string' },
       'essential-dynamics': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,10 +58,15 @@ export async function llcCommand(argv: string[]): Promise<number> {
   if (v.out !== undefined) await checkOutputFile(v.out, '--out');
 
   const dir = positionals[0]!;
+  let at: number[] | undefined;
+  if (v.at !== undefined) {
+    at = v.at.split(',').map((x) => Number(x.trim()));
+    if (at.length === 0 || at.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`llc: --at expects comma-separated checkpoint steps (e.g. 0,100,1000), got ${v.at}`);
+  }
   const steps = chains * (burnin + draws * between);
   const result = await llcOverTrainingRun(dir, {
     llc: { numChains: chains, numDraws: draws, numBurninSteps: burnin, numStepsBetweenDraws: between, epsilon, gamma, seed, ...(nbeta !== undefined ? { nbeta } : {}) },
-    ...(v['batch-size'] !== undefined ? { batchSize } : {}), batches: distinct, essentialDynamics: v['essential-dynamics'] === true,
+    ...(v['batch-size'] !== undefined ? { batchSize } : {}), batches: distinct, essentialDynamics: v['essential-dynamics'] === true, ...(at ? { steps: at } : {}),
     onStart: (n, m, describe) => {
       if (!v.json) console.error(`llc: ${n} checkpoints, ${chains} chains x ${burnin + draws * between} SGLD steps each, batches of ${m}: ${describe}`);
     },
