@@ -22,9 +22,12 @@ export interface ChainDiagnostics {
   belowInit: boolean;
 }
 
-/** Checks one chain's draws (`losses`, in order) against the initial loss. */
+/**
+ * Checks one chain's draws (`losses`, in order) against the initial loss. A chain with no draws (it stopped at a
+ * non-finite loss during burn-in) counts as diverged.
+ */
 export function diagnoseChain(chain: number, losses: readonly number[], initLoss: number, nbeta: number, numParams: number): ChainDiagnostics {
-  const finite = losses.every(Number.isFinite);
+  const finite = losses.length > 0 && losses.every(Number.isFinite);
   const meanLoss = finite && losses.length > 0 ? losses.reduce((s, x) => s + x, 0) / losses.length : NaN;
   const llc = nbeta * (meanLoss - initLoss);
   const diverged = !finite || llc > numParams;
