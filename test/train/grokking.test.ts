@@ -9,6 +9,7 @@ import { modularAdditionDataset, modularAdditionTensor } from '../../src/data/in
 import { getPreset } from '../../src/train/presets.js';
 import { buildModularRecipe } from '../../src/train/recipes.js';
 import { TrainStep } from '../../src/train/trainStep.js';
+import { train, type Checkpoint } from '../../src/train/trainer.js';
 import { trainRun } from '../../src/io/trainRun.js';
 import { listCheckpoints } from '../../src/io/checkpoints.js';
 import { loadModel } from '../../src/io/loadModel.js';
@@ -92,4 +93,36 @@ test('a tiny grokking run keeps checkpoints, and the progress measures run at ea
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('kept checkpoints survive a stop and resume: the same steps, the same weights as an unbroken run', async () => {
+  const preset = getPreset('grokking-fast');
+  preset.data.task = { kind: 'modular-addition', p: 7, trainFraction: 0.5 };
+  preset.model = { ...preset.model, ...tiny };
+  Object.assign(preset.train, { steps: 10, batchSize: 25, lr: 1e-2, logEvery: 5, evalEvery: 0, checkpointEvery: 0, keepCheckpoints: { kind: 'every', interval: 4 } });
+  const run = async (stopAt?: number) => {
+    const r = buildModularRecipe(preset);
+    const model = new HookedTransformer(r.config);
+    const kept = new Map<number, Float32Array>();
+    const ctrl = new AbortController();
+    let saved: Checkpoint | undefined;
+    const hooks = {
+      keepCheckpoint: async (step: number, w: Record<string, { data: Float32Array }>) => { kept.set(step, w['embed.W_E']!.data.slice()); },
+      saveCheckpoint: async (c: Checkpoint) => { saved = c; },
+      onStep: (s: number) => { if (s === stopAt) ctrl.abort(); },
+      signal: ctrl.signal,
+    };
+    const first = await train(model, r.train, null, preset.train, hooks);
+    if (first.status === 'stopped') {
+      const r2 = buildModularRecipe(preset);
+      const m2 = new HookedTransformer(r2.config);
+      await train(m2, r2.train, null, preset.train, { ...hooks, signal: new AbortController().signal }, saved);
+    }
+    return kept;
+  };
+  const unbroken = await run();
+  const resumed = await run(6);
+  assert.deepEqual([...unbroken.keys()], [0, 4, 8, 10]);
+  assert.deepEqual([...resumed.keys()].sort((a, b) => a - b), [0, 4, 8, 10]);
+  for (const [step, w] of unbroken) assert.deepEqual(resumed.get(step), w, `step ${step}`);
 });
