@@ -15,6 +15,12 @@ export interface OrtOptions {
   /** Passed through to InferenceSession.create. */
   sessionOptions?: InferenceSession.SessionOptions;
   name?: string;
+  /**
+   * Whether `run` may hand onnxruntime pre-allocated output tensors to fill in place (default true). onnxruntime-node
+   * fills them; onnxruntime-web's WASM backend leaves them untouched, so its runtimes set this to false and take
+   * onnxruntime's own output buffers instead.
+   */
+  fillsPreallocated?: boolean;
 }
 
 /** A Runtime over any onnxruntime flavour. Inputs are wrapped, not copied. */
@@ -31,7 +37,8 @@ export function ortRuntime(ort: OrtModule, opts: OrtOptions = {}): Runtime {
     async createSession(model: Uint8Array): Promise<RuntimeSession> {
       const session = await ort.InferenceSession.create(model, sessionOptions);
       return {
-        async run(feeds, outputs, preallocated) {
+        async run(feeds, outputs, given) {
+          const preallocated = opts.fillsPreallocated === false ? undefined : given;
           const ortFeeds: Record<string, OrtTensor> = {};
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = wrap(v);
           let fetches: Record<string, OrtTensor | null> | string[] = [...outputs];
