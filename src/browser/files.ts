@@ -35,7 +35,8 @@ export async function loadModelFromFiles(input: ModelFileInput, opts: LoadFromFi
     config = p.config;
     weights = p.weights;
   }
-  if (!files[TOKENIZER_FILE] && config.tokenizer_name === 'gpt2') await loadGpt2Vocabulary();
+  // GPT-2's own vocabulary gets the native GPT-2 tokenizer even beside a Hugging Face tokenizer.json.
+  if (config.tokenizer_name === 'gpt2') await loadGpt2Vocabulary();
   return new HookedTransformer(config, weights, tokenizerFromFiles(files, config.tokenizer_name, where));
 }
 
