@@ -104,6 +104,8 @@ async function start(req: TrainingRequest): Promise<void> {
   setRuntime(yieldingRuntime(getRuntime()));
   post({ type: 'ready', backend: info.backend, threads: info.threads, crossOriginIsolated: info.crossOriginIsolated });
   const preset = typeof req.preset === 'string' ? getPreset(req.preset) : structuredClone(req.preset);
+  // The grokking presets train on modular addition from the CLI (io/trainRun.ts); the page trains text presets.
+  if (preset.data.task) throw new Error(`training: preset ${preset.name} is modular addition, which trains from the command line (circuitscope train --preset ${preset.name}), not in the page`);
   const docs = req.documents
     ? req.documents.map((text, i): Document => ({ id: `document ${i + 1}`, text: text.replace(/\r\n?/g, '\n') }))
     : await brown(req.brownUrl ?? new URL('./brown-corpus.json', import.meta.url).href);

@@ -47,7 +47,7 @@ export function TrainView({ onModel }: TrainViewProps) {
       <Explain>Train one of the framework's toy models here, in a Web Worker in this tab (no server computes anything). Every view shows the model when the run ends, or now with "open the model so far".</Explain>
       <p class="app-picker">
         <label>preset <select name="preset" value={preset} disabled={state === 'running' || state === 'paused'} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; setPreset(v); setSteps(String(getPreset(v).train.steps)); }}>
-          {Object.keys(PRESETS).map((n) => <option value={n}>{n}</option>)}
+          {Object.keys(PRESETS).filter((n) => !PRESETS[n]!.data.task).map((n) => <option value={n}>{n}</option>)}
         </select></label>
         <label>steps <input name="steps" size={6} value={steps} disabled={state === 'running' || state === 'paused'} onInput={(e) => setSteps((e.target as HTMLInputElement).value)} /></label>
         {(state === 'idle' || state === 'done') && <button type="button" class="cs-btn" onClick={start}>train</button>}
