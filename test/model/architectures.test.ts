@@ -5,7 +5,10 @@
 // Logits, the residual stream entering every layer, after the last one, and every attention pattern, to 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
+import { readModelFiles } from '../../src/model/import/modelFiles.js';
 import { loadModel } from '../../src/io/loadModel.js';
 import { diff, rows } from '../browser/fixtures.js';
 import { ARCH_FIXTURES, archDir, archReference } from './archFixtures.js';
@@ -28,3 +31,20 @@ for (const name of ARCH_FIXTURES) {
     assert.ok(diff(cache.get(`blocks.${L - 1}.hook_resid_post`), ref['resid_final']!, 'resid_final') < 1e-4, 'resid_final');
   });
 }
+
+test('sharded checkpoints: a missing shard, a tensor in the wrong shard and a bad index are one line naming the file', async () => {
+  const dir = archDir('llama');
+  const files: Record<string, Uint8Array> = {};
+  for (const f of ['config.json', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']) {
+    files[f] = new Uint8Array(await readFile(join(dir, f)));
+  }
+  assert.equal(readModelFiles(files).format, 'hf-llama');
+  const { 'model-00002-of-00002.safetensors': _, ...missing } = files;
+  assert.throws(() => readModelFiles(missing), /^InputError: model-00002-of-00002\.safetensors: no such file \(named by model\.safetensors\.index\.json\)$/);
+  const index = JSON.parse(new TextDecoder().decode(files['model.safetensors.index.json'])) as { weight_map: Record<string, string> };
+  const [first] = Object.keys(index.weight_map);
+  const moved = { ...index, weight_map: { ...index.weight_map, [first!]: index.weight_map[first!] === 'model-00001-of-00002.safetensors' ? 'model-00002-of-00002.safetensors' : 'model-00001-of-00002.safetensors' } };
+  assert.throws(() => readModelFiles({ ...files, 'model.safetensors.index.json': new TextEncoder().encode(JSON.stringify(moved)) }), /is not listed for this shard in model\.safetensors\.index\.json/);
+  const escape = { weight_map: { [first!]: '../x.safetensors' } };
+  assert.throws(() => readModelFiles({ ...files, 'model.safetensors.index.json': new TextEncoder().encode(JSON.stringify(escape)) }), /model\.safetensors\.index\.json field weight_map: .* names "\.\.\/x\.safetensors", expected a \.safetensors file in the same folder/);
+});
