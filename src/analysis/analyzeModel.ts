@@ -57,7 +57,9 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     const { layer, head } = headAt(cfg, flat);
     return { layer, head };
   };
-  if (cfg.n_layers >= 1) {
+  // The detectors' repeated-token probe needs two tokens repeated (a modular-addition model's 3 positions do not fit one).
+  const probeFits = Math.floor((cfg.n_ctx - (cfg.bos_token_id === null ? 0 : 1)) / 2) >= 2;
+  if (cfg.n_layers >= 1 && probeFits) {
     const d = await detectHeads(model);
     report.detectors = {
       induction: d.induction, previousToken: d.previousToken, duplicateToken: d.duplicateToken, currentToken: d.currentToken,
