@@ -12,6 +12,8 @@ export interface OrtModule {
 export interface OrtOptions {
   /** Threads inside one op (default: the runtime's own choice, all cores). */
   intraOpNumThreads?: number;
+  /** Have programs pre-allocate every output on the host (see Runtime.preallocateOutputs). */
+  preallocateOutputs?: boolean;
   /** Passed through to InferenceSession.create. */
   sessionOptions?: InferenceSession.SessionOptions;
   name?: string;
@@ -34,6 +36,7 @@ export function ortRuntime(ort: OrtModule, opts: OrtOptions = {}): Runtime {
   const wrap = (t: Tensor): OrtTensor => new ort.Tensor(t.dtype as OrtTensor.Type, t.data as OrtTensor.DataType, t.shape);
   return {
     name: opts.name ?? 'onnxruntime',
+    ...(opts.preallocateOutputs ? { preallocateOutputs: true } : {}),
     async createSession(model: Uint8Array): Promise<RuntimeSession> {
       const session = await ort.InferenceSession.create(model, sessionOptions);
       return {

@@ -90,12 +90,16 @@ export class Program<K extends string = string> {
     const session = await sessionFor(this.graph);
     const names = this.graph.outputs.map((o) => o.name);
     // A pre-allocated output whose reshape was peeled off is filled under the graph's own shape.
+    // A runtime that would copy each output to JavaScript (onnxruntime-node) gets every output pre-allocated.
+    const preallocate = getRuntime().preallocateOutputs === true;
     let pre: Record<string, Tensor> | undefined;
-    if (into) {
+    if (into || preallocate) {
       pre = {};
+      const given = (into ?? {}) as Readonly<Record<string, Tensor | undefined>>;
       for (const o of this.graph.outputs) {
-        const t = (into as Readonly<Record<string, Tensor | undefined>>)[o.name];
+        const t = given[o.name];
         if (t) pre[o.name] = this.hostShapes.has(o.name) ? { ...t, shape: o.shape } : t;
+        else if (preallocate) pre[o.name] = { dtype: o.dtype, shape: o.shape, data: allocate(o.dtype, o.shape.reduce((a, b) => a * b, 1)) } as Tensor;
       }
     }
     const out = await session.run(used, names, pre);

@@ -38,7 +38,7 @@ export function nodeRuntime(threads?: number): Runtime {
     if (threads && loaded.wasm) loaded.wasm.numThreads = threads;
     return ortRuntime(loaded.ort, { name: 'onnxruntime-web (wasm, onnxruntime-node not installed)', fillsPreallocated: false });
   }
-  return ortRuntime(loaded.ort, { name: 'onnxruntime-node', ...(threads ? { intraOpNumThreads: threads } : {}) });
+  return ortRuntime(loaded.ort, { name: 'onnxruntime-node', preallocateOutputs: true, ...(threads ? { intraOpNumThreads: threads } : {}) });
 }
 
 let installed = false;
