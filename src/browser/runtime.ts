@@ -81,7 +81,6 @@ async function install(opts: WebRuntimeOptions): Promise<WebRuntimeInfo> {
   const runtime = ortRuntime(ort, {
     name: `onnxruntime-web (${backend}, ${threads} thread${threads === 1 ? '' : 's'})`,
     sessionOptions: { executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] },
-    fillsPreallocated: false,
   });
   setRuntime(runtime);
   return { runtime, backend, threads, crossOriginIsolated: isolated };

@@ -12,17 +12,15 @@ export interface OrtModule {
 export interface OrtOptions {
   /** Threads inside one op (default: the runtime's own choice, all cores). */
   intraOpNumThreads?: number;
-  /** Have programs pre-allocate every output on the host (see Runtime.preallocateOutputs). */
+  /**
+   * Have programs pre-allocate every output on the host, filled in place (see Runtime.preallocateOutputs). Only for
+   * onnxruntime-node: onnxruntime-web's WASM backend leaves given buffers untouched, so without this flag `run`
+   * ignores them and returns onnxruntime's own outputs.
+   */
   preallocateOutputs?: boolean;
   /** Passed through to InferenceSession.create. */
   sessionOptions?: InferenceSession.SessionOptions;
   name?: string;
-  /**
-   * Whether `run` may hand onnxruntime pre-allocated output tensors to fill in place (default true). onnxruntime-node
-   * fills them; onnxruntime-web's WASM backend leaves them untouched, so its runtimes set this to false and take
-   * onnxruntime's own output buffers instead.
-   */
-  fillsPreallocated?: boolean;
 }
 
 /** A Runtime over any onnxruntime flavour. Inputs are wrapped, not copied. */
@@ -41,7 +39,7 @@ export function ortRuntime(ort: OrtModule, opts: OrtOptions = {}): Runtime {
       const session = await ort.InferenceSession.create(model, sessionOptions);
       return {
         async run(feeds, outputs, given) {
-          const preallocated = opts.fillsPreallocated === false ? undefined : given;
+          const preallocated = opts.preallocateOutputs ? given : undefined;
           const ortFeeds: Record<string, OrtTensor> = {};
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = wrap(v);
           let fetches: Record<string, OrtTensor | null> | string[] = [...outputs];

@@ -61,21 +61,6 @@ export class Program<K extends string = string> {
     return this.graph.inputs;
   }
 
-  /**
-   * Fresh host tensors for every output (zeroed memory the kernel system maps lazily), to pass as `run`'s `into`:
-   * onnxruntime then writes each output where the caller keeps it, instead of into its own buffer followed by a
-   * copy to JavaScript. runWithCache does this for its hundreds of megabytes of activations.
-   */
-  allocateOutputs(): Record<K, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const o of this.graph.outputs) {
-      const shape = this.hostShapes.get(o.name) ?? o.shape;
-      const n = shape.reduce((a, b) => a * b, 1);
-      out[o.name] = { dtype: o.dtype, shape, data: allocate(o.dtype, n) } as Tensor;
-    }
-    return out as Record<K, Tensor>;
-  }
-
   /** Runs the graph. `into` may give pre-allocated host tensors for some outputs, which are filled in place. */
   async run(feeds: Readonly<Record<string, Tensor>>, into?: Readonly<Partial<Record<K, Tensor>>>): Promise<Record<K, Tensor>> {
     const used: Record<string, Tensor> = {};

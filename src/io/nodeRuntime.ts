@@ -36,7 +36,7 @@ export const nativeRuntime: boolean = loaded.native;
 export function nodeRuntime(threads?: number): Runtime {
   if (!loaded.native) {
     if (threads && loaded.wasm) loaded.wasm.numThreads = threads;
-    return ortRuntime(loaded.ort, { name: 'onnxruntime-web (wasm, onnxruntime-node not installed)', fillsPreallocated: false });
+    return ortRuntime(loaded.ort, { name: 'onnxruntime-web (wasm, onnxruntime-node not installed)' });
   }
   return ortRuntime(loaded.ort, { name: 'onnxruntime-node', preallocateOutputs: true, ...(threads ? { intraOpNumThreads: threads } : {}) });
 }

@@ -89,7 +89,7 @@ export class HookedTransformer {
       const toks = input('tokens', t.shape, 'int64');
       return compile({ logits: forward(this.cfg, this.weightNodes(), toks) });
     });
-    return (await p.run(this.feeds(t), p.allocateOutputs())).logits as Tensor<'float32'>;
+    return (await p.run(this.feeds(t))).logits as Tensor<'float32'>;
   }
 
   /**
@@ -123,8 +123,8 @@ export class HookedTransformer {
       };
       return compile({ logits: forward(this.cfg, this.weightNodes(), toks, hooks), ...captured });
     });
-    // Outputs land in fresh host buffers: no copy of every activation from onnxruntime's memory to JavaScript.
-    const out: Record<string, Tensor> = await p.run(this.feeds(t), p.allocateOutputs());
+    // On onnxruntime-node, Program.run has every activation written straight into fresh host buffers (no copy).
+    const out: Record<string, Tensor> = await p.run(this.feeds(t));
     const acts: Record<string, Tensor<'float32'>> = {};
     for (const n of names) acts[n] = out[`act:${n}`] as Tensor<'float32'>;
     return { logits: out['logits'] as Tensor<'float32'>, cache: new ActivationCache(acts, this) };

@@ -11,7 +11,7 @@ import { TrainStep } from '../../src/train/trainStep.js';
 import { diff, fixtureFiles, reference, rows, TL_FIXTURES, GPT2_FIXTURES } from './fixtures.js';
 
 ort.env.wasm.numThreads = 1;
-setRuntime(ortRuntime(ort as unknown as OrtModule, { name: 'onnxruntime-web', fillsPreallocated: false }));
+setRuntime(ortRuntime(ort as unknown as OrtModule, { name: 'onnxruntime-web' }));
 
 for (const name of TL_FIXTURES) {
   test(`onnxruntime-web (Node): ${name} logits, loss and every activation match PyTorch to 1e-4`, async () => {
@@ -59,7 +59,7 @@ test('onnxruntime-web (Node): a training step gives the same loss and weights as
   const { nodeRuntime } = await import('../../src/io/nodeRuntime.js');
   setRuntime(nodeRuntime());
   const native = await run();
-  setRuntime(ortRuntime(ort as unknown as OrtModule, { name: 'onnxruntime-web', fillsPreallocated: false }));
+  setRuntime(ortRuntime(ort as unknown as OrtModule, { name: 'onnxruntime-web' }));
   clearSessions();
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(web.losses[i]! - native.losses[i]!) < 1e-5, `step ${i}: ${web.losses[i]} vs ${native.losses[i]}`);
   assert.ok(web.losses[2]! < web.losses[0]!, 'the loss goes down');

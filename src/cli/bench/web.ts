@@ -11,7 +11,7 @@ export async function onWebRuntime(run: () => Promise<BenchResult>, threads: num
   const previous = getRuntime();
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
-  setRuntime(ortRuntime(ort as unknown as OrtModule, { name: `onnxruntime-web (wasm, ${threads} threads)`, fillsPreallocated: false }));
+  setRuntime(ortRuntime(ort as unknown as OrtModule, { name: `onnxruntime-web (wasm, ${threads} threads)` }));
   clearSessions();
   try {
     const r = await run();
