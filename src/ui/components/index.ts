@@ -16,3 +16,5 @@ export { BigramCompare, type BigramCompareProps, pearson } from './BigramCompare
 export { TopkSamples, type TopkSamplesProps, type TopkSample } from './TopkSamples/index.js';
 export { CircuitGraph, type CircuitGraphProps, type GraphEdge } from './CircuitGraph/index.js';
 export { FaithfulnessCurve, type FaithfulnessCurveProps, type FaithfulnessPoint } from './FaithfulnessCurve/index.js';
+export { DevelopmentCurves, type DevelopmentCurvesProps, type LLCData, type OverTrainingData } from './DevelopmentCurves/index.js';
+export { EssentialDynamics, type EssentialDynamicsProps } from './EssentialDynamics/index.js';
