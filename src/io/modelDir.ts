@@ -12,23 +12,43 @@ import {
   CONFIG_FILE, modelToFiles, readModelFiles, shardNames, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, type LoadedModel,
 } from '../model/import/modelFiles.js';
 import type { StateDict } from '../model/weights.js';
+import { openSafetensorsFile, type SafetensorsFile } from './safetensorsFile.js';
 
 export { CONFIG_FILE, WEIGHTS_FILE, type LoadedModel };
 
 /**
- * Reads `dir/config.json` and `dir/model.safetensors`, detects the format and imports it to a validated config and
- * a checked float32 StateDict in TransformerLens layout (the core's `readModelFiles` on the files' bytes). Errors
- * name the file and the field or tensor.
+ * Reads `dir/config.json` and `dir/model.safetensors` (or the shards `model.safetensors.index.json` names), detects
+ * the format and imports it to a validated config and a checked float32 StateDict in TransformerLens layout (the
+ * core's `readModelFiles`). The weights are streamed: each file's header is read and validated, then each tensor is
+ * read from its offset into its own array as the importer converts it, so the files' bytes are never all in memory
+ * and peak memory stays near the float32 model's size. Errors name the file and the field or tensor.
  */
 export async function readModelDir(dir: string): Promise<LoadedModel> {
   const where = (name: string) => join(dir, name);
-  const files = await readFiles(dir, [CONFIG_FILE, WEIGHTS_FILE]);
-  // A sharded Hugging Face checkpoint: model.safetensors.index.json names the shards.
-  if (files[CONFIG_FILE] && !files[WEIGHTS_FILE]) {
-    const index = await readFiles(dir, [WEIGHTS_INDEX_FILE]);
-    if (index[WEIGHTS_INDEX_FILE]) Object.assign(files, index, await readFiles(dir, shardNames(index[WEIGHTS_INDEX_FILE], where)));
+  const files = await readFiles(dir, [CONFIG_FILE]);
+  if (!files[CONFIG_FILE]) return readModelFiles(files, where);
+  const open: SafetensorsFile[] = [];
+  try {
+    const parsed: Record<string, SafetensorsFile> = {};
+    const whole = openSafetensorsFile(where(WEIGHTS_FILE));
+    if (whole) {
+      open.push(whole);
+      parsed[WEIGHTS_FILE] = whole;
+    } else {
+      // A sharded Hugging Face checkpoint: model.safetensors.index.json names the shards.
+      Object.assign(files, await readFiles(dir, [WEIGHTS_INDEX_FILE]));
+      const index = files[WEIGHTS_INDEX_FILE];
+      for (const name of index ? shardNames(index, where) : []) {
+        const shard = openSafetensorsFile(where(name));
+        if (!shard) continue; // the core names the missing shard
+        open.push(shard);
+        parsed[name] = shard;
+      }
+    }
+    return readModelFiles(files, where, parsed);
+  } finally {
+    for (const f of open) f.close();
   }
-  return readModelFiles(files, where);
 }
 
 /**

@@ -48,6 +48,24 @@ interface Entry {
 }
 
 /**
+ * Where a safetensors file's bytes come from when they are not all in memory: Node's src/io reads a file piecewise
+ * through one of these, so a checkpoint's bytes are never all resident at once.
+ */
+export interface SafetensorsSource {
+  /** The file's size in bytes. */
+  readonly byteLength: number;
+  /** Fills `into` with the `into.length` bytes at `offset` (the range is always inside the file). */
+  read(offset: number, into: Uint8Array): void;
+}
+
+/** A parsed, validated header: the tensors' entries, the metadata, and where the data region starts. */
+interface Header {
+  entries: Entry[];
+  metadata: Record<string, string>;
+  dataStart: number;
+}
+
+/**
  * Reads a safetensors file. F16 and BF16 become float32 (on each read with `lazyHalf`), U8 becomes int32; every other tensor is a view into
  * `bytes` (no copy) when its offset is aligned for its typed array, and a copy otherwise.
  * Throws SafetensorsError (one line, naming `where` and the tensor) on: a header length past the end of the file,
@@ -55,22 +73,94 @@ interface Entry {
  * to `elements x bytes per element`, and tensors whose byte ranges overlap.
  */
 export function parseSafetensors(bytes: Uint8Array, where: string, opts: { lazyHalf?: boolean } = {}): Safetensors {
+  const { entries, metadata, dataStart } = parseHeader(bytes.length, (off, len) => bytes.subarray(off, off + len), where);
+  const tensors: Record<string, Tensor> = {};
+  for (const e of entries) {
+    // lazyHalf: a half-precision tensor is widened each time it is read, so an importer that converts one tensor
+    // at a time never holds the whole model widened beside its converted copy.
+    if (opts.lazyHalf && (e.dtype === 'F16' || e.dtype === 'BF16')) {
+      Object.defineProperty(tensors, e.name, { enumerable: true, get: () => readTensor(bytes, dataStart, e) });
+    } else {
+      tensors[e.name] = readTensor(bytes, dataStart, e);
+    }
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * Reads a safetensors file through `source` without holding its bytes: the header is read and validated at once
+ * (the same checks and one-line messages as `parseSafetensors`), and each tensor is read from the source each
+ * time it is accessed, straight into a fresh array of its host dtype (F16/BF16 widened chunk by chunk through a
+ * small buffer). An importer that converts one tensor at a time thus holds at most its output plus one tensor.
+ * The tensors read from `source` only while it is open.
+ */
+export function parseSafetensorsSource(source: SafetensorsSource, where: string): Safetensors {
+  const read = (off: number, len: number): Uint8Array => {
+    const b = new Uint8Array(len);
+    source.read(off, b);
+    return b;
+  };
+  const { entries, metadata, dataStart } = parseHeader(source.byteLength, read, where);
+  const tensors: Record<string, Tensor> = {};
+  for (const e of entries) {
+    Object.defineProperty(tensors, e.name, { enumerable: true, get: () => streamTensor(source, dataStart, e) });
+  }
+  return { tensors, metadata };
+}
+
+/** Bytes per chunk when widening half precision from a source. */
+const CHUNK = 1 << 20;
+
+function streamTensor(source: SafetensorsSource, dataStart: number, e: Entry): Tensor {
+  const { to, bytes: width } = FILE_DTYPES[e.dtype]!;
+  const n = (e.end - e.begin) / width;
+  const at = dataStart + e.begin;
+  if (e.dtype === 'F16' || e.dtype === 'BF16') {
+    const out = new Float32Array(n);
+    const buf = new Uint8Array(Math.min(CHUNK, e.end - e.begin));
+    const src = new DataView(buf.buffer);
+    const bf = e.dtype === 'BF16';
+    for (let i = 0; i < n;) {
+      const m = Math.min(n - i, buf.length / 2);
+      source.read(at + 2 * i, buf.subarray(0, 2 * m));
+      for (let j = 0; j < m; j++) {
+        const h = src.getUint16(2 * j, true);
+        out[i + j] = bf ? bf16ToFloat(h) : f16ToFloat(h);
+      }
+      i += m;
+    }
+    return { dtype: to, shape: e.shape, data: out } as Tensor;
+  }
+  if (e.dtype === 'U8' || e.dtype === 'BOOL' || !LITTLE_ENDIAN) {
+    const raw = new Uint8Array(e.end - e.begin);
+    source.read(at, raw);
+    return readTensor(raw, -e.begin, e);
+  }
+  // Little-endian F32/F64/I32/I64: the file's bytes are the array's bytes; read them into place.
+  const Ctor = e.dtype === 'F32' ? Float32Array : e.dtype === 'F64' ? Float64Array : e.dtype === 'I32' ? Int32Array : BigInt64Array;
+  const data = new Ctor(n);
+  source.read(at, new Uint8Array(data.buffer, 0, data.byteLength));
+  return { dtype: to, shape: e.shape, data } as Tensor;
+}
+
+/** Reads and validates the header of a file of `length` bytes; `read(offset, n)` gives n bytes inside the file. */
+function parseHeader(length: number, read: (offset: number, n: number) => Uint8Array, where: string): Header {
   const fail = (msg: string): never => { throw new SafetensorsError(`${where}: ${msg}`); };
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lenBig = view.getBigUint64(0, true);
-  if (lenBig > BigInt(bytes.length - 8)) fail(`header length ${lenBig} runs past the end of the file (${bytes.length} bytes)`);
+  if (length < 8) fail(`file is ${length} bytes, too short for the 8-byte header length`);
+  const first = read(0, 8);
+  const lenBig = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (lenBig > BigInt(length - 8)) fail(`header length ${lenBig} runs past the end of the file (${length} bytes)`);
   if (lenBig > BigInt(MAX_HEADER)) fail(`header length ${lenBig} exceeds the ${MAX_HEADER}-byte limit`);
   const headerLen = Number(lenBig);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read(8, headerLen)));
   } catch (e) {
     fail(`header is not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = length - dataStart;
   const metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
@@ -91,17 +181,7 @@ export function parseSafetensors(bytes: Uint8Array, where: string, opts: { lazyH
     const cur = byStart[i]!;
     if (cur.begin < prev.end) fail(`tensor ${cur.name} [${cur.begin}, ${cur.end}) overlaps tensor ${prev.name} [${prev.begin}, ${prev.end})`);
   }
-  const tensors: Record<string, Tensor> = {};
-  for (const e of entries) {
-    // lazyHalf: a half-precision tensor is widened each time it is read, so an importer that converts one tensor
-    // at a time never holds the whole model widened beside its converted copy.
-    if (opts.lazyHalf && (e.dtype === 'F16' || e.dtype === 'BF16')) {
-      Object.defineProperty(tensors, e.name, { enumerable: true, get: () => readTensor(bytes, dataStart, e) });
-    } else {
-      tensors[e.name] = readTensor(bytes, dataStart, e);
-    }
-  }
-  return { tensors, metadata };
+  return { entries, metadata, dataStart };
 }
 
 function readEntry(name: string, raw: unknown, dataLen: number, fail: (msg: string) => never): Entry {

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/engine/errors.js';
 import { Rng } from '../../src/engine/random.js';
 import type { Tensor } from '../../src/engine/tensor.js';
-import { parseSafetensors, serializeSafetensors } from '../../src/model/safetensors.js';
+import { parseSafetensors, serializeSafetensors, type Safetensors } from '../../src/model/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensorsFile.js';
 import { readModelFiles, tokenizerFromFiles } from '../../src/model/import/modelFiles.js';
 import { readTextCorpus } from '../../src/io/corpus.js';
 import { trainBpe } from '../../src/tokenize/index.js';
@@ -130,6 +132,34 @@ test(`safetensors reader: ${N} seeded hostile files, each read consistently or r
   assert.ok(counts.refused > N / 2 && counts.ok > 0, JSON.stringify(counts));
   assert.ok(process.memoryUsage().arrayBuffers - heap < 256 * 2 ** 20, 'no unbounded allocation');
   console.log(`# safetensors: ${JSON.stringify(counts)} in ${(performance.now() - started).toFixed(0)} ms`);
+});
+
+test(`safetensors files on disk (the path users take): ${N / 4} seeded hostile files, read as from memory or refused alike`, async () => {
+  // readModelDir streams each file through openSafetensorsFile: the same outcome and message as the bytes reader.
+  const rng = new Rng(SEED + 1);
+  const base = validFile();
+  const dir = await mkdtemp(join(tmpdir(), 'cs-fuzz-st-'));
+  const path = join(dir, 'fuzz.safetensors');
+  const counts = { ok: 0, refused: 0 };
+  for (let i = 0; i < N / 4; i++) {
+    const bytes = mutateSafetensors(rng, base);
+    writeFileSync(path, bytes);
+    let mem: Safetensors | string;
+    try { mem = parseSafetensors(bytes, path); } catch (e) { mem = (e as Error).message; }
+    const r = expectOneLine(() => {
+      const st = readSafetensorsFile(path)!;
+      assert.ok(typeof mem !== 'string', `case ${i}: read from disk but refused in memory: ${String(mem)}`);
+      assert.deepEqual(st.metadata, mem.metadata, `case ${i}`);
+      assert.deepEqual(Object.keys(st.tensors), Object.keys(mem.tensors), `case ${i}`);
+      for (const [name, t] of Object.entries(st.tensors)) assert.deepEqual(t, mem.tensors[name], `case ${i}: tensor ${name}`);
+    }, path, `file case ${i}`);
+    if (r === 'refused') {
+      assert.equal(typeof mem, 'string', `case ${i}: refused from disk but read in memory`);
+      assert.throws(() => readSafetensorsFile(path), (e: unknown) => (e as Error).message === mem, `case ${i}: same message`);
+    }
+    counts[r]++;
+  }
+  assert.ok(counts.refused > N / 8 && counts.ok > 0, JSON.stringify(counts));
 });
 
 test(`config.json: ${N / 2} seeded mutations of a real config, each imported or refused in one line naming the file`, async () => {

@@ -11,7 +11,7 @@ import { Gpt2Tokenizer, tokenizerFromJSON, type Tokenizer } from '../../tokenize
 import { serializeTrainerState } from '../../train/checkpoint.js';
 import type { Checkpoint } from '../../train/trainer.js';
 import { ConfigError, type HookedTransformerConfig } from '../config.js';
-import { parseSafetensors, serializeSafetensors } from '../safetensors.js';
+import { parseSafetensors, serializeSafetensors, type Safetensors } from '../safetensors.js';
 import { checkWeights, type StateDict } from '../weights.js';
 import { configMetadata, configToFile, withConfigMetadata } from './configFile.js';
 import { importModel, type ModelFormat } from './index.js';
@@ -33,6 +33,12 @@ export interface LoadedModel {
   format: ModelFormat;
 }
 
+/**
+ * Weights files already parsed, by file name (`model.safetensors`, or the shards): Node's src/io passes files it
+ * reads piecewise (`parseSafetensorsSource`); a file given here is used instead of bytes of the same name.
+ */
+export type ParsedWeights = Readonly<Record<string, Safetensors>>;
+
 /** How to name a file in error messages (Node passes its path; default: the bare name). */
 export type Where = (name: string) => string;
 
@@ -41,23 +47,25 @@ const bare: Where = (name) => name;
 /**
  * Parses `config.json` and `model.safetensors`, detects the format and imports it to a validated config and a
  * checked float32 StateDict in TransformerLens layout. Errors are one line and name the file and the field or
- * tensor; a missing config.json is reported before a missing model.safetensors.
+ * tensor; a missing config.json is reported before a missing model.safetensors. Weights files in `parsed` are
+ * taken as they are instead of from `files`.
  */
-export function readModelFiles(files: ModelFiles, where: Where = bare): LoadedModel {
+export function readModelFiles(files: ModelFiles, where: Where = bare, parsed: ParsedWeights = {}): LoadedModel {
   const configPath = where(CONFIG_FILE);
   const weightsPath = where(WEIGHTS_FILE);
   const configBytes = files[CONFIG_FILE];
   if (!configBytes) throw new InputError(`${configPath}: no such file`);
   const weightBytes = files[WEIGHTS_FILE];
+  const weightsParsed = parsed[WEIGHTS_FILE];
   const indexBytes = files[WEIGHTS_INDEX_FILE];
-  if (!weightBytes && !indexBytes) throw new InputError(`${weightsPath}: no such file`);
+  if (!weightBytes && !weightsParsed && !indexBytes) throw new InputError(`${weightsPath}: no such file`);
   let json: unknown;
   try {
     json = JSON.parse(utf8(configBytes));
   } catch (e) {
     throw new InputError(`${configPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
-  const { tensors, metadata } = weightBytes ? parseSafetensors(weightBytes, weightsPath, { lazyHalf: true }) : readShards(files, where);
+  const { tensors, metadata } = weightsParsed ?? (weightBytes ? parseSafetensors(weightBytes, weightsPath, { lazyHalf: true }) : readShards(files, where, parsed));
   try {
     const m = importModel(json, tensors, { config: configPath, weights: weightsPath });
     return { ...m, config: withConfigMetadata(m.config, json as Record<string, unknown>, metadata, weightsPath) };
@@ -100,15 +108,16 @@ export function shardNames(indexBytes: Uint8Array, where: Where = bare): string[
 }
 
 /** Every shard of a sharded checkpoint, parsed and merged; each tensor must be in the shard the index names. */
-function readShards(files: ModelFiles, where: Where): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+function readShards(files: ModelFiles, where: Where, parsed: ParsedWeights): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   const indexBytes = files[WEIGHTS_INDEX_FILE]!;
   const map = (JSON.parse(utf8(indexBytes)) as { weight_map: Record<string, string> }).weight_map;
   const tensors: Record<string, Tensor> = {};
   let metadata: Record<string, string> = {};
   for (const name of shardNames(indexBytes, where)) {
     const bytes = files[name];
-    if (!bytes) throw new InputError(`${where(name)}: no such file (named by ${WEIGHTS_INDEX_FILE})`);
-    const shard = parseSafetensors(bytes, where(name), { lazyHalf: true });
+    const given = parsed[name];
+    if (!bytes && !given) throw new InputError(`${where(name)}: no such file (named by ${WEIGHTS_INDEX_FILE})`);
+    const shard = given ?? parseSafetensors(bytes!, where(name), { lazyHalf: true });
     metadata = { ...metadata, ...shard.metadata };
     for (const k of Object.keys(shard.tensors)) {
       if (map[k] !== name) throw new InputError(`${where(name)}: tensor ${k} is not listed for this shard in ${WEIGHTS_INDEX_FILE}`);
