@@ -4,6 +4,7 @@ import { layerCircuits, skipTrigrams, type SkipTrigram } from './circuits.js';
 import { compositionScores, rankVirtualHeads, type CompositionKind } from './composition.js';
 import { copyingScores } from './copying.js';
 import { detectHeads, inContextLearningScore, type HeadScores } from './detectors.js';
+import { inductionAblation, type InductionAblation } from './inductionAblation.js';
 import { directLogitAttribution, type Attribution } from './attribution.js';
 import { logitLens, type LogitLens } from './logitLens.js';
 import { termImportance, type Term } from './termImportance.js';
@@ -21,6 +22,8 @@ export interface AnalysisReport {
     induction: HeadScores; previousToken: HeadScores; duplicateToken: HeadScores; currentToken: HeadScores;
     lossByPosition: number[]; inductionLossGap: number; probeLength: number;
   };
+  /** The strongest induction head with the strongest previous-token head below it mean-ablated (the causal claim). */
+  inductionAblation?: InductionAblation;
   /** Loss late in a context minus early, on the given text (negative: in-context learning). */
   inContextLearning?: { score: number; early: number; late: number };
   copying?: { scores: HeadScores; eigenvalues: { re: number[]; im: number[] }[][] };
@@ -66,6 +69,10 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
       lossByPosition: d.lossByPosition, inductionLossGap: d.inductionLossGap, probeLength: d.probe.length,
     };
     if (cfg.d_vocab_out === cfg.d_vocab) report.copying = await copyingScores(model);
+    if (cfg.n_layers >= 2) {
+      const { ind, prev } = inductionPair(d.induction, d.previousToken);
+      report.inductionAblation = await inductionAblation(model, prev, ind);
+    }
   }
   if (opts.text && opts.text.length > cfg.n_ctx * 2) {
     const T = cfg.n_ctx;
@@ -112,6 +119,17 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     };
   }
   return report;
+}
+
+/** The strongest induction head (layers 1 and up) and the strongest previous-token head in a layer below it. */
+function inductionPair(induction: HeadScores, previous: HeadScores): { ind: HeadRef; prev: HeadRef } {
+  const best = (scores: HeadScores, from: number, to: number): HeadRef => {
+    let r: HeadRef = { layer: from, head: 0 };
+    for (let l = from; l < to; l++) scores[l]!.forEach((s, h) => { if (s > scores[r.layer]![r.head]!) r = { layer: l, head: h }; });
+    return r;
+  };
+  const ind = best(induction, 1, induction.length);
+  return { ind, prev: best(previous, 0, ind.layer) };
 }
 
 /**

@@ -69,6 +69,14 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
       : `top K pair L0H${best.a} -> L1H${best.b} (${f(best.s)}, random baseline ${f(two.composition?.baseline.k ?? NaN)}); L0H${ph} -> L1H${ih}: ${f(k[ph]?.[H + ih] ?? 0)}`,
     holds: best.a === ph && best.b === ih,
   });
+  const abl = two.inductionAblation;
+  claims.push({
+    claim: 'causally: ablating the previous-token head destroys the induction head (score below a third) and raises the loss on repeated text',
+    measured: abl
+      ? `mean-ablating L${abl.ablated.layer}H${abl.ablated.head}: L${abl.inductionHead.layer}H${abl.inductionHead.head} induction ${f(abl.inductionScore.clean)} -> ${f(abl.inductionScore.ablated)}, loss on the repeated half ${f(abl.repeatedLoss.clean)} -> ${f(abl.repeatedLoss.ablated)} nats`
+      : 'no ablation in the two-layer report',
+    holds: !!abl && abl.inductionScore.ablated < abl.inductionScore.clean / 3 && abl.repeatedLoss.ablated > abl.repeatedLoss.clean + 0.5,
+  });
   const copyInd = two.copying?.scores[1]?.[ih] ?? 0;
   claims.push({
     claim: 'the induction head\'s OV circuit copies (positive copying score)',

@@ -36,7 +36,7 @@ test('analyze and reproduce on trained runs: a summary, and every claim printed 
   const r = await cli(['reproduce', '--models', join(dir, '0l'), '--models', join(dir, '1l'), '--models', join(dir, '2l')]);
   // Six steps of training cannot form an induction head: reproduce must say which claims fail and exit 1.
   assert.equal(r.code, 1, r.stderr);
-  assert.equal((r.stdout.match(/^(HOLDS|FAILS) /gm) ?? []).length, 9);
+  assert.equal((r.stdout.match(/^(HOLDS|FAILS) /gm) ?? []).length, 10);
   assert.match(r.stdout, /FAILS +the two-layer model has an induction head/);
   assert.match(r.stdout, /measured: L1H\d induction 0\.\d+/);
   assert.match(r.stdout, /claims failed/);
