@@ -40,7 +40,8 @@ export async function discoverCircuit(model: HookedTransformer, task: DiscoveryT
     if (opts.method === 'attribution') nodeScores = await attributionPatching(runner, metric);
   }
   if (opts.method !== 'acdc') {
-    const top = new Set(rankEdges(edges).slice(0, opts.keep ?? 10));
+    // An edge scored exactly 0 (no path to the metric) is never part of the circuit, even among the top `keep`.
+    const top = new Set(rankEdges(edges).filter((e) => e.score !== 0).slice(0, opts.keep ?? 10));
     edges = edges.map((e) => ({ ...e, kept: top.has(e) }));
   }
   const { clean, corrupt } = await runner.baselines(metric);
