@@ -4,7 +4,8 @@
  */
 import { HookedTransformer } from '../model/hookedTransformer.js';
 import {
-  CONFIG_FILE, modelToFiles, readModelFiles, TOKENIZER_FILE, tokenizerFromFiles, WEIGHTS_FILE, TRAINER_STATE_FILE,
+  CONFIG_FILE, modelToFiles, readModelFiles, shardNames, TOKENIZER_FILE, tokenizerFromFiles, WEIGHTS_FILE, TRAINER_STATE_FILE,
+  WEIGHTS_INDEX_FILE,
 } from '../model/import/modelFiles.js';
 import { processWeights, type ProcessOptions } from '../model/processing.js';
 import type { Tokenizer } from '../tokenize/index.js';
@@ -19,13 +20,13 @@ export interface LoadFromFilesOptions {
 }
 
 /** The files a model directory is read from; others (metrics.jsonl, reference data...) are never read. */
-const MODEL_FILES = [CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE, TRAINER_STATE_FILE];
+const MODEL_FILES = [CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE, TRAINER_STATE_FILE, WEIGHTS_INDEX_FILE];
 
 /**
  * Loads a model from its files, detecting the format as Node's `loadModel` does (a circuitscope run with its
  * tokenizer, a TransformerLens state dict, a Hugging Face GPT-2), and returns the same `HookedTransformer`. For
- * `File`s only the top-level `config.json`, `model.safetensors` and `tokenizer.json` are read. Errors are one line
- * naming the file.
+ * `File`s only the top-level `config.json`, `model.safetensors` (or, without it, `model.safetensors.index.json` and
+ * the shards it names) and `tokenizer.json` are read. Errors are one line naming the file.
  */
 export async function loadModelFromFiles(input: ModelFileInput, opts: LoadFromFilesOptions = {}): Promise<HookedTransformer> {
   const { files, where } = await filesToBytes(input);
@@ -69,14 +70,23 @@ export async function filesToBytes(input: ModelFileInput): Promise<{ files: Reco
     const rel = f.webkitRelativePath || f.name;
     const parts = rel.split('/');
     // A dropped folder's files are "folder/name"; deeper files belong to sub-folders, not to this model.
-    if (parts.length > 2 || !MODEL_FILES.includes(f.name)) continue;
+    if (parts.length > 2 || !(MODEL_FILES.includes(f.name) || f.name.endsWith('.safetensors'))) continue;
     if (parts.length === 2) folder = `${parts[0]}/`;
     if (byName.has(f.name)) throw new Error(`${rel}: two files named ${f.name}; give the files of one model folder`);
     byName.set(f.name, f);
   }
   const files: Record<string, Uint8Array> = {};
-  for (const [name, f] of byName) files[name] = new Uint8Array(await f.arrayBuffer());
-  return { files, where: (n) => `${folder}${n}` };
+  const where = (n: string): string => `${folder}${n}`;
+  for (const [name, f] of byName) if (MODEL_FILES.includes(name)) files[name] = new Uint8Array(await f.arrayBuffer());
+  // A sharded checkpoint: only the shards its index names (never other .safetensors, e.g. reference logits).
+  const index = files[WEIGHTS_INDEX_FILE];
+  if (index && !files[WEIGHTS_FILE]) {
+    for (const name of shardNames(index, where)) {
+      const f = byName.get(name);
+      if (f) files[name] = new Uint8Array(await f.arrayBuffer());
+    }
+  }
+  return { files, where };
 }
 
 /** The `File`s of a FileList, an array or any iterable; null for a record of bytes. */

@@ -73,3 +73,23 @@ test('modelToFiles and checkpointToFiles give the bytes Node writes; they load b
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('filesToBytes reads a dropped sharded folder: the index and the shards it names, nothing else', async () => {
+  const { filesToBytes } = await import('../../src/browser/files.js');
+  const dir = 'test/fixtures/arch/llama';
+  const names = await readdir(dir);
+  assert.ok(names.includes('model.safetensors.index.json') && names.includes('reference.safetensors'));
+  const dropped = await Promise.all(names.map(async (n) => {
+    const f = new File([await readFile(join(dir, n))], n);
+    Object.defineProperty(f, 'webkitRelativePath', { value: `llama/${n}` });
+    return f;
+  }));
+  const { files, where } = await filesToBytes(dropped);
+  assert.deepEqual(Object.keys(files).sort(), ['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
+  const fromDrop = readModelFiles(files, where);
+  const fromDisk = await loadModel(dir);
+  assert.equal(fromDrop.format, 'hf-llama');
+  for (const [k, t] of Object.entries(fromDisk.weights)) assert.deepEqual(fromDrop.weights[k], t, k);
+  const { 'model-00002-of-00002.safetensors': _, ...missing } = files;
+  assert.throws(() => readModelFiles(missing, where), /^InputError: llama\/model-00002-of-00002\.safetensors: no such file \(named by model\.safetensors\.index\.json\)$/);
+});
