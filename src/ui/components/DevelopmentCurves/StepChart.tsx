@@ -46,7 +46,11 @@ export function StepChart(p: StepChartProps) {
     const opts: uPlot.Options = {
       width: p.width ?? 600, height: p.height ?? 220,
       scales: { x: { time: false, range: (_u: uPlot, lo: number, hi: number): uPlot.Range.MinMax => [lo, hi], ...(p.logX ? { distr: 4, asinh: 1 } : {}) }, y: p.logY ? { distr: 3 } : {} },
-      axes: [{ ...axis, label: p.xLabel ?? 'step' }, {
+      axes: [{
+        ...axis, label: p.xLabel ?? 'step',
+        // asinh splits can reach below the first step (-1 before step 0): no label outside the data.
+        values: (u: uPlot, splits: number[]) => splits.map((v) => (v === null || v === undefined || v < (u.scales.x!.min ?? -Infinity) - 1e-9 ? '' : v.toLocaleString('en-US'))),
+      }, {
         ...axis, label: p.yLabel ?? '', size: 60,
         values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null || v === undefined ? '' : String(Number(v.toPrecision(3))))),
       }],
