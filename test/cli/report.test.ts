@@ -11,6 +11,8 @@ import { SCREENSHOTS } from '../ui/harness.js';
 import { loadModel } from '../../src/io/loadModel.js';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { discoverCircuit, inductionTask, rankEdges } from '../../src/analysis/discovery/index.js';
+import type { LLCOverTraining } from '../../src/analysis/llc/overTraining.js';
+import type { OverTrainingResult } from '../../src/analysis/overTraining.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attn-only-2l');
 
@@ -25,6 +27,21 @@ async function openReport(browser: Browser, file: string): Promise<{ page: Page;
   await page.waitForSelector('.cs-report');
   return { page, requests, assertClean: () => { guard.assertClean(); assert.deepEqual(requests, []); } };
 }
+
+// Development inputs, typed as the library's results (so their shapes are what `llc` and `analyze --over-training` write).
+const devSteps = [0, 10, 100, 1000, 10000];
+const llcJSON: LLCOverTraining & { run: string } = {
+  run: 'r', options: null, numParams: 100,
+  points: devSteps.map((step, i) => ({ step, llcMean: [2, 6, 4, 8, 9][i]!, llcStd: 0.3, llcPerChain: [1, 2], initLoss: 3 - 0.5 * i, nbeta: 10, warnings: [], lossTrace: [[1, 2]] })),
+  stages: { smoothed: devSteps.map((step, i) => ({ step, value: [2, 6, 4, 8, 9][i]! })), bandwidth: 1, boundaries: [{ step: 10, kind: 'max', value: 6 }, { step: 100, kind: 'min', value: 4 }],
+    stages: [{ start: 0, end: 10, trend: 'rising' }, { start: 10, end: 100, trend: 'falling' }, { start: 100, end: 10000, trend: 'rising' }] },
+  essentialDynamics: { steps: devSteps, trajectory: devSteps.map((_, i) => [i, (i - 2) ** 2]), explainedVariance: [2, 1], explainedVarianceRatio: [0.7, 0.2], totalVariance: 3,
+    boundaries: [{ step: 10, kind: 'max', value: 6 }, { step: 100, kind: 'min', value: 4 }], probe: { rows: 2, positions: 4 } },
+};
+const overJSON: OverTrainingResult = {
+  steps: devSteps, analyses: ['heads', 'loss'],
+  series: { held_out_loss: [5, 4, 3, 2.5, 2], 'induction L0H0': [0, 0.1, 0.2, 0.2, 0.3], 'induction L1H0': [0, 0.2, 0.5, 0.8, 0.9], 'induction L1H1': [0, 0, 0.1, 0.1, 0.1] },
+};
 
 const log = (x: number[]) => { const m = Math.max(...x); const z = Math.log(x.reduce((s, v) => s + Math.exp(v - m), 0)) + m; return x.map((v) => v - z); };
 
@@ -46,8 +63,21 @@ describe('circuitscope report', () => {
     const long = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--prompt', Array.from({ length: 13 }, (_, i) => i).join(' ')]);
     assert.equal(long.code, 2);
     assert.match(long.stderr, /--prompt is 13 tokens, more than the model's n_ctx \(12\)/);
-    for (const r of [noOut, missing, ids, long]) assert.equal(r.stderr.trim().split('\n').length, 1);
-    assert.deepEqual(await readdir(dir), []);
+    await writeFile(join(dir, 'bad-llc.json'), JSON.stringify({ points: [{ step: 0, llcMean: 'x' }] }));
+    const badLLC = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--llc', join(dir, 'bad-llc.json')]);
+    assert.equal(badLLC.code, 2);
+    assert.match(badLLC.stderr, /bad-llc\.json: points\[0\] needs numbers step, llcMean and llcStd/);
+    await writeFile(join(dir, 'bad-over.json'), JSON.stringify({ steps: [0, 1], series: { loss: [1] } }));
+    const badOver = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--over-training', join(dir, 'bad-over.json')]);
+    assert.equal(badOver.code, 2);
+    assert.match(badOver.stderr, /bad-over\.json: series "loss" must be an array of 2 numbers/);
+    const noFile = await cli(['report', FIXTURE, '--out', join(dir, 'x.html'), '--llc', join(dir, 'none.json')]);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /--llc .*none\.json: cannot read the file/);
+    for (const r of [noOut, missing, ids, long, badLLC, badOver, noFile]) assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.deepEqual((await readdir(dir)).sort(), ['bad-llc.json', 'bad-over.json']);
+    await rm(join(dir, 'bad-llc.json'));
+    await rm(join(dir, 'bad-over.json'));
   });
 
   describe('in chromium', { skip: browserSkip() }, () => {
@@ -163,6 +193,29 @@ describe('circuitscope report', () => {
       // The logit lens reads each layer's resid_pre, then the last resid_post (layer names are not tokens: no ·).
       assert.deepEqual(await page.locator('#attribution .cs-figure').first().locator('.cs-axis-label[data-axis=row]').allTextContents(), ['resid_pre 0', 'resid_pre 1', 'resid_post 1']);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-no-tokenizer.png'), fullPage: true });
+      assertClean();
+      await page.close();
+    });
+
+    test('--over-training and --llc: a Development section with the stage boundaries on every panel', async () => {
+      await writeFile(join(dir, 'over-training.json'), JSON.stringify({ run: 'r', ...overJSON }));
+      await writeFile(join(dir, 'llc.json'), JSON.stringify(llcJSON));
+      const out = join(dir, 'dev.html');
+      const r = await cli(['report', FIXTURE, '--out', out, '--prompt', '1 2 3 1 2 3', '--over-training', join(dir, 'over-training.json'), '--llc', join(dir, 'llc.json')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /: model, development, prompt/);
+      const { page, assertClean } = await openReport(browser, out);
+      const dev = page.locator('#development');
+      assert.deepEqual(await page.locator('.cs-nav a').evaluateAll((as) => as.slice(0, 2).map((a) => a.textContent)), ['Model', 'Development']);
+      assert.deepEqual(await dev.locator('.cs-development-panel').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.panel)), ['llc', 'loss', 'heads-induction']);
+      for (const m of await dev.locator('.cs-chart').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.markers))) assert.equal(m, '10,100');
+      assert.deepEqual((await dev.locator('[data-panel="heads-induction"] .u-legend .u-label').allTextContents()).slice(1), ['L1H0', 'L0H0', 'L1H1']);
+      assert.deepEqual((await dev.locator('[data-panel="loss"] .u-legend .u-label').allTextContents()).slice(1), ['held-out loss']);
+      assert.equal(await dev.locator('.cs-ed-point').count(), 5);
+      assert.equal(await dev.locator('.cs-ed-boundary').count(), 2);
+      // The per-chain traces stay out of the page's data.
+      assert.doesNotMatch(await readFile(out, 'utf8'), /lossTrace/);
+      await dev.screenshot({ path: join(SCREENSHOTS, 'report-development.png') });
       assertClean();
       await page.close();
     });

@@ -7,9 +7,11 @@ import { writeFilesAtomically } from '../../io/modelDir.js';
 import { loadUiBundle } from '../../io/uiBundle.js';
 import { computeReportData, type MetricsLine } from '../../ui/report/compute.js';
 import { renderReportHTML } from '../../ui/report/page.js';
+import { parseLLCJSON, parseOverTrainingJSON, type ReportDevelopment } from '../../ui/report/development.js';
 import { UsageError } from '../errors.js';
 
 export const REPORT_HELP = `circuitscope report DIR --out FILE.html [--prompt TEXT] [--text PATH|brown|none] [--no-process]
+                         [--over-training FILE] [--llc FILE]
 
 Writes one self-contained HTML file with the figures for a model directory: the model and its training curves
 (from metrics.jsonl), per-token loss and top predictions on a prompt, every head's attention, head scores, QK/OV
@@ -20,12 +22,16 @@ It opens from disk with no network (the code and data are inlined), is interacti
                   "0 5 7 9", default random ids repeated)
   --text SOURCE   held-out text for the in-context-learning score, term importance and bigram statistics
                   (default brown's validation split when the model has a tokenizer; none: skip)
-  --no-process    the weights as stored (default: TransformerLens's weight processing)`;
+  --no-process    the weights as stored (default: TransformerLens's weight processing)
+  --over-training FILE  a Development section: the JSON of analyze RUN --over-training --out FILE (loss, head
+                  scores, grokking measures against the step)
+  --llc FILE      a Development section: the JSON of llc RUN [--essential-dynamics] --out FILE (the LLC with its
+                  stage boundaries marked on every panel; the essential-dynamics trajectory)`;
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { out: { type: 'string' }, prompt: { type: 'string' }, text: { type: 'string' }, 'no-process': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, prompt: { type: 'string' }, text: { type: 'string' }, 'no-process': { type: 'boolean' }, 'over-training': { type: 'string' }, llc: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(REPORT_HELP);
@@ -35,6 +41,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('report: --out FILE.html is required');
   const dir = positionals[0]!;
   const out = resolve(values.out);
+  const development = await readDevelopment(values['over-training'], values.llc);
   const model = await loadModel(dir, { processWeights: !values['no-process'] });
   const tok = model.tokenizer;
 
@@ -64,9 +71,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
     source: basename(resolve(dir)), ...(prompt !== undefined ? { prompt } : {}), ...(text ? { text } : {}),
     metrics, ...(run ? { run } : {}), processed: !values['no-process'],
   });
+  if (development) data.development = development;
   const html = renderReportHTML(data, await loadUiBundle());
   await writeFilesAtomically(dirname(resolve(out)), { [basename(out)]: html });
-  const sections = ['model', data.training && 'training curves', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
+  const sections = ['model', data.training && 'training curves', data.development && 'development', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
     data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.neurons && 'neurons', data.bigram && 'bigrams'].filter(Boolean);
   console.log(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${sections.join(', ')}`);
   return 0;
@@ -82,4 +90,14 @@ async function readJSONLines(path: string): Promise<MetricsLine[]> {
       throw new UsageError(`${path}:${i + 1}: not JSON`);
     }
   });
+}
+
+/** The Development section's inputs, read and checked (a missing or malformed file is a one-line error). */
+async function readDevelopment(overTraining: string | undefined, llc: string | undefined): Promise<ReportDevelopment | undefined> {
+  if (overTraining === undefined && llc === undefined) return undefined;
+  const read = (file: string, flag: string) => readFile(file, 'utf8').catch(() => { throw new UsageError(`report: ${flag} ${file}: cannot read the file`); });
+  return {
+    ...(overTraining !== undefined ? { overTraining: parseOverTrainingJSON(await read(overTraining, '--over-training'), overTraining) } : {}),
+    ...(llc !== undefined ? { llc: parseLLCJSON(await read(llc, '--llc'), llc) } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import { TextNeuronActivations } from '../components/TextNeuronActivations/index
 import { BigramCompare } from '../components/BigramCompare/index.js';
 import { CircuitGraph } from '../components/CircuitGraph/index.js';
 import { FaithfulnessCurve } from '../components/FaithfulnessCurve/index.js';
+import { DevelopmentCurves } from '../components/DevelopmentCurves/index.js';
 import { downloadText } from '../lib/export.js';
 import { displayToken, formatValue } from '../lib/format.js';
 import { ensureStyles } from '../lib/styles.js';
@@ -58,6 +59,7 @@ export function Report({ data }: ReportProps) {
   const sections: { id: string; title: string }[] = [];
   const add = (id: string, title: string, on: unknown) => { if (on) sections.push({ id, title }); };
   add('model', 'Model', true);
+  add('development', 'Development', data.development);
   add('prompt', 'Prompt', data.prompt);
   add('attention', 'Attention', data.prompt && m.n_layers > 0);
   add('heads', 'Heads', data.heads);
@@ -98,6 +100,12 @@ export function Report({ data }: ReportProps) {
           </div>
         ) : <p class="cs-note">No training curves: the directory has no metrics.jsonl.</p>}
       </Section>
+
+      {data.development && (
+        <Section id="development" title="Development" intro="Progress over the run's checkpoints: the local learning coefficient (LLC, an estimate of the model's effective complexity) with its spread over SGLD chains, the loss and the head scores against the step. Dashed red lines mark stage boundaries, where the smoothed LLC curve turns; the essential-dynamics panel shows the outputs' path in their first principal components with those checkpoints ringed.">
+          <DevelopmentCurves {...(data.development.overTraining ? { overTraining: data.development.overTraining } : {})} {...(data.development.llc ? { llc: data.development.llc } : {})} width={720} />
+        </Section>
+      )}
 
       {data.prompt && (
         <Section id="prompt" title="Prompt" intro={<>The prompt{data.prompt.origin === 'default-ids' ? ' (random token ids, then the same again: an induction probe)' : data.prompt.origin === 'default-text' ? ' (a sentence said twice: the second time, induction heads can predict it)' : ''}, each token coloured by the loss of predicting the next one. Hover a token for the model's top predictions.</>}>

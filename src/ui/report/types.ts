@@ -6,6 +6,7 @@ import type { Row } from '../components/DataTable/index.js';
 import type { HeadMetric } from '../components/HeadGrid/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
 import type { TrainingCurvesData } from '../lib/trainingCurves.js';
+import type { ReportDevelopment } from './development.js';
 
 export const REPORT_SCHEMA = 'circuitscope.report/1';
 
@@ -41,6 +42,8 @@ export interface ReportData {
   /** run.json of a training run, as key/value lines. */
   run?: { key: string; value: string }[];
   training?: ReportTraining;
+  /** Progress over training: `analyze --over-training` and `llc` JSON given to `report --over-training/--llc`. */
+  development?: ReportDevelopment;
   prompt?: {
     text: string | null;
     /** Where the prompt came from: the user's text or ids, or the default (a sentence twice; random ids twice). */
