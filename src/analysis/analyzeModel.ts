@@ -18,6 +18,11 @@ export interface HeadRef { layer: number; head: number }
 export interface AnalysisReport {
   schema: typeof ANALYSIS_SCHEMA;
   model: { name: string; n_layers: number; n_heads: number; d_model: number; d_vocab: number; n_ctx: number; attn_only: boolean };
+  /**
+   * What the weight-based analyses leave out on this architecture, one line each (rotary models: the QK circuits,
+   * Q/K composition and skip-trigrams' QK part are computed without the rotation).
+   */
+  caveats?: string[];
   detectors?: {
     induction: HeadScores; previousToken: HeadScores; duplicateToken: HeadScores; currentToken: HeadScores;
     lossByPosition: number[]; inductionLossGap: number; probeLength: number;
@@ -56,6 +61,9 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     schema: ANALYSIS_SCHEMA,
     model: { name: cfg.model_name, n_layers: cfg.n_layers, n_heads: cfg.n_heads, d_model: cfg.d_model, d_vocab: cfg.d_vocab, n_ctx: cfg.n_ctx, attn_only: cfg.attn_only },
   };
+  if (cfg.positional_embedding_type === 'rotary') {
+    report.caveats = ['a rotary model: the QK circuits, Q and K composition and the skip-trigrams\' QK part are computed from the weights without the rotation, so they describe attention as if every query and key were at the same position'];
+  }
   const ref = (flat: number): HeadRef => {
     const { layer, head } = headAt(cfg, flat);
     return { layer, head };

@@ -102,6 +102,7 @@ export function summarize(r: AnalysisReport, tok: Tok | null = null, skipped: re
     out.push(`direct logit attribution to the predicted next token ${v(r.prompt.attribution.token)} at the last position: ${top.map((c) => `${c.component} ${fmt(c.attribution)}`).join(', ')}`);
   }
   for (const s of skipped) out.push(`not shown: ${s}`);
+  for (const c of r.caveats ?? []) out.push(`caveat: ${c}`);
   return out.join('\n');
 }
 

@@ -143,3 +143,13 @@ test('llama: the cache decompositions sum to the reference residual, and the fin
   const off = (acc.labels.length - 1) * n;
   for (let i = 0; i < n; i++) assert.ok(Math.abs(acc.stack.data[off + i]! - last[i]!) < 1e-4, `final normalised stream at ${i}`);
 });
+
+test('analyze on a rotary model runs every analysis and says in one caveat what the weight-only QK analyses leave out', async () => {
+  const { analyzeModel } = await import('../../src/analysis/analyzeModel.js');
+  const llama = await analyzeModel(await loadModel(join(FIXTURES, 'arch', 'llama')));
+  assert.equal(llama.caveats?.length, 1);
+  assert.match(llama.caveats![0]!, /^a rotary model: the QK circuits, Q and K composition .* without the rotation/);
+  assert.ok(llama.detectors && llama.composition && llama.inductionAblation, 'the analyses that apply still run');
+  const gpt2 = await analyzeModel(await loadModel(join(FIXTURES, 'gpt2-hf')));
+  assert.equal(gpt2.caveats, undefined);
+});
