@@ -13,6 +13,7 @@ import { DiscoverView } from './views/DiscoverView.js';
 import { NeuronsView } from './views/NeuronsView.js';
 import { BigramsView } from './views/BigramsView.js';
 import { FrameworkView } from './views/FrameworkView.js';
+import { DevelopmentView } from './views/DevelopmentView.js';
 import type { ViewProps } from './views/common.js';
 import { appStyles } from './styles.js';
 import { droppedFiles, type DropItem } from './drop.js';
@@ -20,10 +21,10 @@ import { droppedFiles, type DropItem } from './drop.js';
 const TITLES: Record<ViewName, string> = {
   model: 'Model', prompt: 'Prompt', attention: 'Attention', heads: 'Heads', circuits: 'Circuits',
   composition: 'Composition', attribution: 'Attribution', patching: 'Patching', discover: 'Discover', neurons: 'Neurons', bigrams: 'Zero-layer',
-  framework: 'Framework', train: 'Train',
+  framework: 'Framework', train: 'Train', development: 'Development',
 };
 /** Views that do not read the shared prompt (they have their own inputs, or none). */
-const NO_PROMPT: readonly ViewName[] = ['train', 'model', 'patching', 'discover', 'bigrams', 'framework'];
+const NO_PROMPT: readonly ViewName[] = ['train', 'model', 'patching', 'discover', 'bigrams', 'framework', 'development'];
 const DEFAULT_PROMPT = 'The cat sat on the mat. The cat sat on the mat.';
 
 function useRoute(): [Route, (c: Partial<Route>) => void] {
@@ -119,7 +120,8 @@ export function App() {
         {error && <p class="app-error" role="alert">{error}</p>}
         {loading && <p class="app-busy">loading {loading}…</p>}
         {route.view === 'train' && <TrainView onModel={(files, m) => loadLocal({ bytes: files }, m as unknown as Record<string, unknown>[], 'trained model')} />}
-        {route.view !== 'train' && !props && !loading && !error && (
+        {route.view === 'development' && <DevelopmentView />}
+        {route.view !== 'train' && route.view !== 'development' && !props && !loading && !error && (
           <p class="app-explain">No model yet: drop a model folder (config.json and model.safetensors: a circuitscope run, a TransformerLens state dict or a Hugging Face GPT-2) anywhere on this page, or train one under <a href={routeHash({ ...route, view: 'train' })}>Train</a>.</p>
         )}
         {props && <div key={loads}>

@@ -1,7 +1,7 @@
 // The app's URL: `#/<view>?model=<id>&prompt=<text>&layer=<l>&head=<h>` plus a view's own parameters (patching's
 // prompts and answers, the neuron), so every view is linkable.
 export const VIEWS = [
-  'model', 'prompt', 'attention', 'heads', 'circuits', 'composition', 'attribution', 'patching', 'discover', 'neurons', 'bigrams', 'framework', 'train',
+  'model', 'prompt', 'attention', 'heads', 'circuits', 'composition', 'attribution', 'patching', 'discover', 'neurons', 'bigrams', 'framework', 'train', 'development',
 ] as const;
 export type ViewName = (typeof VIEWS)[number];
 
