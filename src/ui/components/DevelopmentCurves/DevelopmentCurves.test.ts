@@ -90,6 +90,13 @@ describe('DevelopmentCurves in chromium', { skip: browserSkip() }, () => {
     assert.deepEqual(await lin.locator('.cs-development-panel').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.panel)), ['loss', 'heads-induction']);
     assert.equal(await lin.locator('[data-panel="loss"] .cs-chart').getAttribute('data-markers'), '');
     assert.doesNotMatch((await lin.textContent())!, /log-like/);
+    // every:100 checkpoints span a decade but are evenly spaced in step: linear; log:N ones (0, 1, 4, 11, 26, 60): log-like.
+    const every = Array.from({ length: 11 }, (_, i) => i * 100);
+    const ev = await ui.mount('DevelopmentCurves', { overTraining: { steps: every, series: { held_out_loss: every.map(() => 1) } } });
+    assert.doesNotMatch((await ev.textContent())!, /log-like/);
+    const logN = [0, 1, 4, 11, 26, 60];
+    const lg = await ui.mount('DevelopmentCurves', { overTraining: { steps: logN, series: { held_out_loss: logN.map(() => 1) } } });
+    assert.match((await lg.textContent())!, /log-like step axis/);
     ui.assertClean();
   });
 });

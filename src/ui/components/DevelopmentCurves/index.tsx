@@ -12,7 +12,8 @@ export interface DevelopmentCurvesProps {
   llc?: LLCData;
   /** Head-score panels show this many heads, by final score (default 4). */
   topHeads?: number;
-  /** Force the step axis: log-like (asinh) or linear; default log when the steps span two decades or more. */
+  /** Force the step axis: log-like (asinh) or linear; default log when the steps span a decade or more and are
+   * more evenly spaced in log(step) than in step. */
   logSteps?: boolean;
   width?: number;
 }

@@ -114,8 +114,18 @@ export function developmentPanels(o: OverTrainingData | undefined, l: LLCData | 
   return { x, panels };
 }
 
-/** Steps span decades: plot them on a log-like axis. */
+/** Coefficient of variation of the gaps between consecutive values. */
+function gapSpread(v: readonly number[]): number {
+  const d = v.slice(1).map((x, i) => x - v[i]!);
+  const m = d.reduce((a, b) => a + b, 0) / d.length;
+  return Math.sqrt(d.reduce((a, b) => a + (b - m) ** 2, 0) / d.length) / m;
+}
+
+/**
+ * Plot the steps on a log-like axis: they span a decade or more and are more evenly spaced in ln(step + 1) than in
+ * step (checkpoints kept by `--checkpoints log:N`, not `every:K`).
+ */
 export function spansDecades(x: readonly number[]): boolean {
-  if (x.length < 2) return false;
-  return x.at(-1)! / Math.max(1, x.find((v) => v > 0) ?? 1) >= 100;
+  if (x.length < 3 || x.at(-1)! / Math.max(1, x.find((v) => v > 0) ?? 1) < 10) return false;
+  return gapSpread(x.map((v) => Math.log(v + 1))) < gapSpread(x);
 }
