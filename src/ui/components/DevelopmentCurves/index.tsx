@@ -1,6 +1,6 @@
 import { EssentialDynamics } from '../EssentialDynamics/index.js';
 import { developmentPanels, spansDecades, stageSteps, type LLCData, type OverTrainingData } from './panels.js';
-import { StepChart, MARKER_COLOR } from './StepChart.js';
+import { LineChart, MARKER_COLOR } from '../LineChart/index.js';
 
 export type { LLCData, OverTrainingData, EssentialDynamicsData } from './panels.js';
 export { developmentPanels } from './panels.js';
@@ -41,7 +41,7 @@ export function DevelopmentCurves(p: DevelopmentCurvesProps) {
       </p>
       {panels.map((q) => (
         <div class="cs-development-panel" data-panel={q.id} key={q.id}>
-          <StepChart x={x} series={q.series} markers={markers} title={q.title} yLabel={q.yLabel} logX={logX}
+          <LineChart x={x} series={q.series} markers={markers} title={q.title} yLabel={q.yLabel} logX={logX} points={x.length <= 40}
             {...(q.logY ? { logY: true } : {})} {...(q.band ? { band: q.band } : {})} width={width} height={200} />
         </div>
       ))}
