@@ -2,20 +2,19 @@
  * The LLC over a training run's checkpoints (circuitscope llc, and reproduce's induction-stage check): reads the
  * run's description, rebuilds its training data through its recipe, and runs analysis/llc's llcOverTraining.
  */
-import { stat } from 'node:fs/promises';
 import {
   inductionScoreSeries, inductionStageReport, llcOverTraining, type InductionStageReport, type LLCOptions, type LLCOverTraining, type LLCPoint, type TokenBatches,
 } from '../analysis/llc/index.js';
-import { evaluationBatches, tokenRows } from '../data/index.js';
+import { tokenRows } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
 import { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
 import { buildModularRecipe, buildRecipe } from '../train/recipes.js';
 import { listCheckpoints } from './checkpoints.js';
+import { openRun, validationRows } from './runCheckpoints.js';
 import { loadModel } from './loadModel.js';
 import { RunDir } from './runDir.js';
 import { prepareTrainingData } from './trainingData.js';
-import type { RunMeta } from './trainRun.js';
 
 export interface LLCRunOptions {
   llc?: LLCOptions;
@@ -34,11 +33,8 @@ export interface LLCRunOptions {
 
 /** The LLC at every checkpoint of the run in `dir`, on its own training data; one-line errors for what is missing. */
 export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Promise<LLCOverTraining> {
-  const st = await stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new InputError(`llc: ${dir}: no such run folder`);
-  const run = new RunDir(dir);
-  if (!(await run.exists('run.json'))) throw new InputError(`llc: ${dir}: not a training run (no run.json); the LLC is estimated on the data a run trained on`);
-  const meta = (await run.readJson('run.json')) as Partial<RunMeta>;
+  const { run, meta } = await openRun(dir, 'llc');
+  if (!meta) throw new InputError(`llc: ${dir}: not a training run (no run.json); the LLC is estimated on the data a run trained on`);
   if (!meta.preset?.train || typeof meta.data !== 'string') throw new InputError(`llc: ${run.path('run.json')}: no preset or data in it`);
   let checkpoints = await listCheckpoints(dir);
   if (o.steps) checkpoints = checkpoints.filter((c) => o.steps!.includes(c.step));
@@ -70,9 +66,7 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
     description = recipe.train.describe();
     if (o.essentialDynamics) {
       const length = Math.min(32, recipe.config.n_ctx);
-      const b = evaluationBatches(data.validation, { batchSize: 8, length, bosTokenId: recipe.config.bos_token_id, maxBatches: 1 })[0];
-      if (!b) throw new InputError(`llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
-      probe = tokenRows(b);
+      probe = validationRows(data, length, recipe.config.bos_token_id, `llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
     }
   }
   const batches = (): TokenBatches => {

@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { analyzeOverTraining, type OverTrainingAnalysis, type OverTrainingResult } from '../analysis/overTraining.js';
 import { modularSplit } from '../analysis/grokking/progressMeasures.js';
-import { evaluationBatches, modularAdditionDataset, tokenRows } from '../data/index.js';
+import { modularAdditionDataset } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
-import { listCheckpoints } from './checkpoints.js';
 import { loadModel } from './loadModel.js';
-import { RunDir } from './runDir.js';
+import { listCheckpoints } from './checkpoints.js';
+import { openRun, validationRows } from './runCheckpoints.js';
 import type { RunMeta } from './trainRun.js';
 import { prepareTrainingData } from './trainingData.js';
 
@@ -22,10 +21,7 @@ export function defaultOverTrainingAnalyses(meta: Partial<RunMeta> | null): Over
 export async function analyzeRunOverTraining(
   dir: string, analyses: readonly OverTrainingAnalysis[] | null, o: { onCheckpoint?(step: number, index: number, count: number): void } = {},
 ): Promise<OverTrainingResult> {
-  const st = await stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new InputError(`analyze: ${dir}: no such run folder`);
-  const run = new RunDir(dir);
-  const meta = (await run.exists('run.json')) ? (await run.readJson('run.json')) as Partial<RunMeta> : null;
+  const { run, meta } = await openRun(dir, 'analyze');
   const chosen = analyses ?? defaultOverTrainingAnalyses(meta);
   const checkpoints = await listCheckpoints(dir);
   if (checkpoints.length === 0) throw new InputError(`analyze: ${dir}/checkpoints holds no complete checkpoint`);
@@ -43,9 +39,7 @@ export async function analyzeRunOverTraining(
     const model = await loadModel(checkpoints[0]!.dir);
     const tokJson = await run.readJson('tokenizer.json');
     const data = await prepareTrainingData(meta.data, meta.preset.data.tokenizer, tokJson);
-    const batch = evaluationBatches(data.validation, { batchSize: 8, length: model.cfg.n_ctx, bosTokenId: model.cfg.bos_token_id, maxBatches: 1 })[0];
-    if (!batch) throw new InputError(`analyze: ${meta.data}: too little validation text for one window of ${model.cfg.n_ctx} tokens`);
-    heldOut = tokenRows(batch);
+    heldOut = validationRows(data, model.cfg.n_ctx, model.cfg.bos_token_id, `analyze: ${meta.data}: too little validation text for one window of ${model.cfg.n_ctx} tokens`);
   }
   return analyzeOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
     analyses: chosen, ...(heldOut ? { heldOut } : {}), ...(grokking ? { grokking } : {}), ...(o.onCheckpoint ? { onCheckpoint: o.onCheckpoint } : {}),

@@ -1,4 +1,5 @@
 import type { HookedTransformer } from '../../model/hookedTransformer.js';
+import { logSumExp } from '../../model/cache/host.js';
 
 /**
  * The logit table of a modular-addition model: logits at '=' (position 2) for every input `a b =`, over the p
@@ -49,13 +50,10 @@ export function tableLossAndAccuracy(t: LogitTable, rows?: readonly number[]): {
   let correct = 0;
   for (const r of idx) {
     const o = r * p;
-    let max = -Infinity;
     let arg = 0;
-    for (let c = 0; c < p; c++) if (data[o + c]! > max) { max = data[o + c]!; arg = c; }
-    let sum = 0;
-    for (let c = 0; c < p; c++) sum += Math.exp(data[o + c]! - max);
+    for (let c = 1; c < p; c++) if (data[o + c]! > data[o + arg]!) arg = c;
     const y = labelOf(p, r);
-    loss += Math.log(sum) + max - data[o + y]!;
+    loss += logSumExp(data, o, o + p) - data[o + y]!;
     if (arg === y) correct++;
   }
   return { loss: loss / idx.length, accuracy: correct / idx.length };

@@ -168,11 +168,14 @@ export function moveAxisToFront(t: F32, axis: number): F32 {
   return f32(out, [n, ...t.shape.slice(0, a), ...t.shape.slice(a + 1)]);
 }
 
-/** log Σ exp(row[i]), computed stably (the max subtracted first): a row of logits' log-partition function. */
-export function logSumExp(row: ArrayLike<number>): number {
+/**
+ * log Σ exp(row[i]) over i in `[from, to)` (default: the whole row), computed stably (the max subtracted first): a
+ * row of logits' log-partition function. The range reads one row of a flat `[rows, vocab]` array without a copy.
+ */
+export function logSumExp(row: ArrayLike<number>, from = 0, to = row.length): number {
   let max = -Infinity;
-  for (let i = 0; i < row.length; i++) if (row[i]! > max) max = row[i]!;
+  for (let i = from; i < to; i++) if (row[i]! > max) max = row[i]!;
   let z = 0;
-  for (let i = 0; i < row.length; i++) z += Math.exp(row[i]! - max);
+  for (let i = from; i < to; i++) z += Math.exp(row[i]! - max);
   return max + Math.log(z);
 }

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../../engine/errors.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { logSumExp } from '../cache/host.js';
 
 /** One position's comparison. */
 export interface PositionParity {
@@ -55,11 +56,7 @@ export function referenceLogits(ref: Readonly<Record<string, Tensor>>, where: st
 }
 
 function logSoftmax(row: ArrayLike<number>, off: number, V: number): Float64Array {
-  let m = -Infinity;
-  for (let v = 0; v < V; v++) m = Math.max(m, row[off + v]!);
-  let s = 0;
-  for (let v = 0; v < V; v++) s += Math.exp(row[off + v]! - m);
-  const lse = m + Math.log(s);
+  const lse = logSumExp(row, off, off + V);
   const out = new Float64Array(V);
   for (let v = 0; v < V; v++) out[v] = row[off + v]! - lse;
   return out;
