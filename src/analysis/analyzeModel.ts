@@ -79,7 +79,11 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     if (cfg.d_vocab_out === cfg.d_vocab) report.copying = await copyingScores(model);
     if (cfg.n_layers >= 2) {
       const { ind, prev } = inductionPair(d.induction, d.previousToken);
-      report.inductionAblation = await inductionAblation(model, prev, ind);
+      // The detectors ran the unablated model on the same probe: its induction score and second-copy loss.
+      const off = d.probe.bos ? 1 : 0;
+      const second = d.lossByPosition.slice(off + d.probe.length, off + 2 * d.probe.length - 1);
+      const clean = { score: d.induction[ind.layer]![ind.head]!, loss: second.reduce((s, v) => s + v, 0) / second.length };
+      report.inductionAblation = await inductionAblation(model, prev, ind, { clean });
     }
   }
   if (opts.text && opts.text.length > cfg.n_ctx * 2) {

@@ -22,9 +22,12 @@ export interface InductionAblation {
 /**
  * Ablates one head (normally the previous-token head) at its hook_z and measures what the framework's induction
  * mechanism predicts: the induction head's score on repeated random tokens (`[BOS] + A + A`) falls, and the loss on
- * the second copy rises towards the first copy's. Same probe as `detectHeads`.
+ * the second copy rises towards the first copy's. Same probe as `detectHeads`: a caller that has run it on the same
+ * probe passes its numbers as `clean` and only the ablated run is made.
  */
-export async function inductionAblation(model: HookedTransformer, ablated: HeadAt, inductionHead: HeadAt, opts: { kind?: 'mean' | 'zero'; length?: number; batch?: number; seed?: number } = {}): Promise<InductionAblation> {
+export async function inductionAblation(model: HookedTransformer, ablated: HeadAt, inductionHead: HeadAt, opts: {
+  kind?: 'mean' | 'zero'; length?: number; batch?: number; seed?: number; clean?: { score: number; loss: number };
+} = {}): Promise<InductionAblation> {
   const cfg = model.cfg;
   for (const [what, h] of [['ablated', ablated], ['inductionHead', inductionHead]] as const) {
     if (!Number.isInteger(h.layer) || h.layer < 0 || h.layer >= cfg.n_layers || !Number.isInteger(h.head) || h.head < 0 || h.head >= cfg.n_heads) {
@@ -49,7 +52,7 @@ export async function inductionAblation(model: HookedTransformer, ablated: HeadA
     const score = patternScores(pattern!, (d) => d - N + 1, off + N, T)[inductionHead.head]!;
     return { score, loss: secondCopyLoss(logits, tokens, off + N, T - 1) };
   };
-  const clean = await measure(false);
+  const clean = opts.clean ?? await measure(false);
   const abl = await measure(true);
   return {
     ablated, inductionHead, kind,
