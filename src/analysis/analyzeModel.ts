@@ -7,7 +7,7 @@ import { detectHeads, inContextLearningScore, type HeadScores } from './detector
 import { inductionAblation, type InductionAblation } from './inductionAblation.js';
 import { directLogitAttribution, type Attribution } from './attribution.js';
 import { logitLens, type LogitLens } from './logitLens.js';
-import { termImportance, type Term } from './termImportance.js';
+import { termImportance, type TermImportance } from './termImportance.js';
 import { compareBigrams, type BigramComparison } from './bigram.js';
 
 /** The version of the JSON `analyze` writes; bumped on any change a reader would notice (docs/analysis-schema.md). */
@@ -37,7 +37,7 @@ export interface AnalysisReport {
     top: { kind: CompositionKind; from: HeadRef; to: HeadRef; score: number }[];
     virtualHeads: { from: HeadRef; to: HeadRef; score: number }[];
   };
-  termImportance?: { loss: number; expansionLoss: number; terms: Term[] };
+  termImportance?: TermImportance;
   skipTrigrams?: { layer: number; head: number; trigrams: (SkipTrigram & { text?: string })[] }[];
   bigram?: BigramComparison;
   prompt?: { tokens: number[]; strTokens: string[] | null; logitLens: LogitLens; attribution: { token: number; components: Attribution[] } };

@@ -18,6 +18,12 @@ export interface TermImportance {
   /** Loss recomputed from the sum of all terms: equals `loss` up to float error (a check of the expansion). */
   expansionLoss: number;
   terms: Term[];
+  /**
+   * The rise in loss when every term of one kind is removed at once: the direct path, all single heads, all
+   * virtual heads (two layers). The framework compares terms by their order this way (paths through zero, one or
+   * two heads); one term's removal (`terms`) can understate a kind whose terms stand in for each other.
+   */
+  byKind: Partial<Record<Term['kind'], number>>;
 }
 
 /**
@@ -119,7 +125,15 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     for (let i = 0; i < total.length; i++) without[i] = total[i]! - p.data[i]!;
     terms.push({ name: p.name, kind: p.kind, lossIncrease: (await run(without)) - expansionLoss });
   }
-  return { loss, expansionLoss, terms };
+  const byKind: TermImportance['byKind'] = {};
+  for (const kind of ['direct', 'head', 'virtual'] as const) {
+    const group = pieces.filter((p) => p.kind === kind);
+    if (group.length === 0) continue;
+    without.set(total);
+    for (const p of group) for (let i = 0; i < total.length; i++) without[i]! -= p.data[i]!;
+    byKind[kind] = (await run(without)) - expansionLoss;
+  }
+  return { loss, expansionLoss, terms, byKind };
 }
 
 /** A frozen LayerNorm scale [B, T, 1] aligned with an input of the given rank (leading head axes broadcast). */

@@ -12,3 +12,40 @@ test('checkClaims on reports that lack sections: every claim fails with its reas
   assert.equal(k.holds, false);
   assert.equal(k.measured, 'no K-composition scores in the two-layer report');
 });
+
+/** A two-layer report with 2 heads per layer: L0H1 is the previous-token head, L1H0 the induction head. */
+function twoLayer(k: number[][], byKind: { head: number; virtual: number }): AnalysisReport {
+  return {
+    schema: ANALYSIS_SCHEMA,
+    model: { name: '2l', n_layers: 2, n_heads: 2, d_model: 8, d_vocab: 12, n_ctx: 8, attn_only: true },
+    detectors: {
+      induction: [[0, 0], [0.9, 0.2]], previousToken: [[0.1, 0.95], [0, 0]], duplicateToken: [[0, 0], [0, 0]],
+    },
+    composition: { scores: { q: k, k, v: k }, baseline: { q: 0.1, k: 0.1, v: 0.1 } },
+    termImportance: { loss: 2, expansionLoss: 2, terms: [], byKind: { direct: 0.5, ...byKind } },
+  } as unknown as AnalysisReport;
+}
+
+test('the K-composition claim asks which layer-0 head the induction head K-composes with most', () => {
+  // Flat head index: L0H0 0, L0H1 1, L1H0 2, L1H1 3. The strongest pair overall is L0H0 -> L1H1 (0.5), but into the
+  // induction head L1H0 the previous-token head L0H1 leads (0.3 vs 0.2): the paper's claim holds.
+  const k = [[0, 0, 0.2, 0.5], [0, 0, 0.3, 0.1], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const claim = (kk: number[][]) => checkClaims(twoLayer([], { head: 1, virtual: 0.1 }), twoLayer([], { head: 1, virtual: 0.1 }), twoLayer(kk, { head: 1, virtual: 0.1 }))
+    .find((c) => c.claim.includes('K-composes'))!;
+  assert.equal(claim(k).holds, true, claim(k).measured);
+  assert.match(claim(k).measured, /L0H0 0\.200, L0H1 0\.300/);
+  // L0H0 leads into the induction head: fails
+  assert.equal(claim([[0, 0, 0.4, 0], [0, 0, 0.3, 0], [0, 0, 0, 0], [0, 0, 0, 0]]).holds, false);
+  // the previous-token head leads but not above the random baseline (0.1): fails
+  assert.equal(claim([[0, 0, 0.05, 0], [0, 0, 0.08, 0], [0, 0, 0, 0], [0, 0, 0, 0]]).holds, false);
+});
+
+test('the virtual-head claim compares all virtual heads removed together with all single heads', () => {
+  const k = [[0, 0, 0.2, 0.5], [0, 0, 0.3, 0.1], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const claim = (byKind: { head: number; virtual: number }) => checkClaims(twoLayer(k, byKind), twoLayer(k, byKind), twoLayer(k, byKind))
+    .find((c) => c.claim.includes('virtual heads'))!;
+  assert.equal(claim({ head: 1, virtual: 0.2 }).holds, true);
+  assert.match(claim({ head: 1, virtual: 0.2 }).measured, /ratio 0\.200/);
+  assert.equal(claim({ head: 1, virtual: 0.3 }).holds, false);
+  assert.equal(claim({ head: 0.4, virtual: 0.77 }).holds, false);
+});
