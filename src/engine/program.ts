@@ -2,6 +2,7 @@ import { allocate } from './dtype.js';
 import type { Node } from './graph.js';
 import { lower, type LoweredGraph } from './lower.js';
 import { flattenOutputMatmuls } from './fuse.js';
+import { simplify } from './simplify.js';
 import { getRuntime, type RuntimeSession } from './runtime.js';
 import type { Tensor } from './tensor.js';
 import type { OnnxValue } from './onnx/model.js';
@@ -47,11 +48,11 @@ export class Program<K extends string = string> {
   constructor(outputs: Readonly<Record<K, Node>>) {
     const peeled: Record<string, Node> = {};
     const entries = Object.entries(outputs) as [string, Node][];
-    const flat = flattenOutputMatmuls(entries.map(([, n]) => n));
+    const flat = flattenOutputMatmuls(simplify(entries.map(([, n]) => n)));
     for (const [i, [name, node]] of entries.entries()) {
       let n = flat[i]!;
       while (n.op === 'reshape') n = n.inputs[0]!;
-      if (n !== node) this.hostShapes.set(name, node.shape);
+      if (n.shape.length !== node.shape.length || n.shape.some((d, k) => d !== node.shape[k])) this.hostShapes.set(name, node.shape);
       peeled[name] = n;
     }
     this.graph = lower(peeled);

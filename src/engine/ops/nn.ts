@@ -1,11 +1,11 @@
 import { apply, constant, defineOp, shapeStr, type Node } from '../graph.js';
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { add, div, erf, fill, mul, pow, sqrt, sub, tanh } from './elementwise.js';
+import { add, div, erf, exp, fill, mul, pow, sqrt, sub, tanh } from './elementwise.js';
 import { reduceMean } from './reduce.js';
 import { unsqueeze } from './layout.js';
 import { scatterElementsAdd } from './indexing.js';
-import { softmax } from './softmax.js';
+import { logSoftmax, softmax } from './softmax.js';
 
 /** The pieces of TransformerLens's LayerNorm, so that `hook_scale` and `hook_normalized` can be read. */
 export interface LayerNormParts {
@@ -47,28 +47,35 @@ export function crossEntropy(logits: Node, targets: Node, reduction: 'mean' | 'n
   if (logits.shape.length !== targets.shape.length + 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
     throw new Error(`crossEntropy: targets ${shapeStr(targets.shape)} do not match logits ${shapeStr(logits.shape)} (expected the logits' shape without the last axis)`);
   }
-  const perToken = apply('softmaxCrossEntropy', [logits, targets]);
+  const perToken = apply('softmaxCrossEntropy', [logits, targets, logSoftmax(logits, -1)]);
   return reduction === 'mean' ? reduceMean(perToken) : perToken;
 }
 
 // -log softmax(logits)[target] per position, as one op so that its gradient is the fused softmax(logits) - onehot
 // (one pass over [positions, vocab]) rather than a scatter into zeros followed by log-softmax's own backward.
+// An optional third input is logSoftmax(logits) itself (crossEntropy passes it): the loss picks from it, and the
+// gradient takes softmax(logits) as its exp (one pass) rather than computing a Softmax again (three). The adjoint
+// goes to the logits alone; that input only shares the forward's work.
 defineOp('softmaxCrossEntropy', {
-  infer: ([logits, targets]) => {
+  infer: ([logits, targets, ls]) => {
     if (targets!.dtype !== 'int64' && targets!.dtype !== 'int32') throw new Error(`targets must be integers, got ${targets!.dtype}`);
+    if (ls && (ls.op !== 'logSoftmax' || ls.inputs[0] !== logits || ls.attrs['axis'] !== logits!.shape.length - 1)) {
+      throw new Error('the third input must be logSoftmax(logits) over the last axis');
+    }
     return { shape: targets!.shape, dtype: logits!.dtype };
   },
-  lower: (ctx, _n, [logits, targets]) => {
-    const ls = ctx.emit('LogSoftmax', [logits!], { axis: -1 })[0]!;
+  lower: (ctx, _n, [logits, targets, logProbs]) => {
+    const ls = logProbs ?? ctx.emit('LogSoftmax', [logits!], { axis: -1 })[0]!;
     const idx = ctx.emit('Unsqueeze', [targets!, ctx.int64([-1])])[0]!;
     const picked = ctx.emit('GatherElements', [ls, idx], { axis: -1 })[0]!;
     return ctx.emit('Neg', [ctx.emit('Squeeze', [picked, ctx.int64([-1])])[0]!])[0]!;
   },
   vjp: (n, g) => {
-    const [logits, targets] = n.inputs as [Node, Node];
+    const [logits, targets, ls] = n.inputs as [Node, Node, Node | undefined];
     const idx = unsqueeze(targets, -1);
-    const pMinusOnehot = scatterElementsAdd(softmax(logits, -1), idx, fill(-1, idx.shape, logits.dtype), -1);
-    return [mul(pMinusOnehot, unsqueeze(g, -1)), undefined];
+    const p = ls ? exp(ls) : softmax(logits, -1);
+    const pMinusOnehot = scatterElementsAdd(p, idx, fill(-1, idx.shape, logits.dtype), -1);
+    return [mul(pMinusOnehot, unsqueeze(g, -1)), undefined, undefined];
   },
 });
 
