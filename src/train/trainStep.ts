@@ -1,5 +1,6 @@
 import {
-  adamw, adamwStepFeeds, adamwStepInputs, clipGradNorm, compile, crossEntropy, grad, input, momentInputs, slice, type Node, type Program, type Tensor,
+  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, crossEntropy, div, grad, input, less, mul, reduceSum, reshape, slice, sqrt, where,
+  type Node, type Program, type Tensor,
 } from '../engine/index.js';
 
 import { forward } from '../model/forward.js';
@@ -28,17 +29,36 @@ export function decays(name: string): boolean {
   return name.slice(name.lastIndexOf('.') + 1).startsWith('W_');
 }
 
+/** Parameters updated as one flat vector: the decayed weight matrices, or the rest. */
+interface FlatGroup {
+  tag: 'decay' | 'no_decay';
+  names: string[];
+  offsets: number[];
+  sizes: number[];
+  total: number;
+}
+
 /**
  * One training step as one compiled graph: next-token loss, gradients of every weight, global-norm clipping and
- * AdamW, with the learning rate and bias corrections fed per step. Parameters and AdamW moments are host tensors
- * fed in and read back, so a checkpoint is just those tensors.
+ * AdamW, with the learning rate and bias corrections fed per step.
+ *
+ * AdamW runs on two flat vectors (weights that decay, and the rest), not per parameter: a two-layer model's
+ * per-parameter update was ~560 tiny kernels, a third of the step's kernel launches. The parameters and moments
+ * live in flat host buffers; `model.weights`, `m` and `v` are views into them (fed to the forward as they are,
+ * no copy), and anything assigned to them (a resumed checkpoint) is packed into fresh buffers at the next step.
  */
 export class TrainStep {
   private readonly program: Program;
   private evalProgram: Program | null = null;
   private readonly names: string[];
-  m: StateDict;
-  v: StateDict;
+  private readonly groups: FlatGroup[];
+  private flatP: Float32Array[] | null = null;
+  private flatM: Float32Array[];
+  private flatV: Float32Array[];
+  /** The weight tensors this step last put in model.weights (views of flatP): unchanged means no repacking. */
+  private handed: StateDict | null = null;
+  private mViews: StateDict | null = null;
+  private vViews: StateDict | null = null;
   /** AdamW's step count t (number of updates applied so far). */
   t = 0;
 
@@ -53,30 +73,92 @@ export class TrainStep {
     if (seqLen > model.cfg.n_ctx) throw new Error(`sequence length ${seqLen} exceeds n_ctx ${model.cfg.n_ctx}`);
     if (!Number.isInteger(lossFrom) || lossFrom < 0 || lossFrom >= seqLen) throw new Error(`loss position ${lossFrom} is outside the sequence (0..${seqLen - 1})`);
     this.names = Object.keys(model.weights).sort();
+    this.groups = (['decay', 'no_decay'] as const).map((tag) => {
+      const names = this.names.filter((n) => decays(n) === (tag === 'decay'));
+      const sizes = names.map((n) => model.weights[n]!.data.length);
+      const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      return { tag, names, offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) };
+    }).filter((g) => g.names.length > 0);
     const w = model.weightNodes();
-    const params = this.names.map((n) => w[n]!);
     const tokens = input('tokens', [batch, seqLen + 1], 'int64');
     const inputs = slice(tokens, [0], [seqLen], [1]);
     const logits = forward(model.cfg, w, inputs);
     // tokens holds seqLen + 1 ids: position i predicts tokens[i + 1].
     const loss = this.lossOf(logits, tokens);
-    const grads = grad(loss, params);
-    const clipped = clipGradNorm(grads, opt.maxGradNorm ?? Infinity);
-    const { m, v } = momentInputs(params);
-    const upd = adamw(params, opt.maxGradNorm === null ? grads : clipped.grads, m, v, {
-      ...adamwStepInputs(), beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps, weightDecay: opt.weightDecay,
-      decayMask: this.names.map(decays),
-    });
-    const outs: Record<string, Node> = { loss, grad_norm: clipped.totalNorm };
-    this.names.forEach((n, i) => {
-      outs[`p:${n}`] = upd.params[i]!;
-      outs[`m:${n}`] = upd.m[i]!;
-      outs[`v:${n}`] = upd.v[i]!;
-      outs[`g:${n}`] = clipped.norms[i]!;
-    });
+    const grads = grad(loss, this.names.map((n) => w[n]!));
+    const gradOf = new Map(this.names.map((n, i) => [n, grads[i]!]));
+    // Global-norm clipping as torch's clip_grad_norm_ (and clipGradNorm): per-weight squared norms as one vector.
+    const squares = concat(grads.map((g) => reshape(reduceSum(mul(g, g)), [1])), 0);
+    const totalNorm = sqrt(reduceSum(squares));
+    const coef = div(opt.maxGradNorm ?? Infinity, add(totalNorm, 1e-6));
+    const scale = opt.maxGradNorm === null ? null : where(less(coef, 1), coef, 1);
+    const step = adamwStepInputs();
+    const outs: Record<string, Node> = { loss, grad_norm: totalNorm, grad_norms: sqrt(squares) };
+    for (const g of this.groups) {
+      const flatGrad = concat(g.names.map((n) => reshape(gradOf.get(n)!, [-1])), 0);
+      const upd = adamw(
+        [input(`train.params.${g.tag}`, [g.total])], [scale ? mul(flatGrad, scale) : flatGrad],
+        [input(`adamw.exp_avg.${g.tag}`, [g.total])], [input(`adamw.exp_avg_sq.${g.tag}`, [g.total])],
+        { ...step, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps, weightDecay: opt.weightDecay, decayMask: [g.tag === 'decay'] },
+      );
+      outs[`p:${g.tag}`] = upd.params[0]!;
+      outs[`m:${g.tag}`] = upd.m[0]!;
+      outs[`v:${g.tag}`] = upd.v[0]!;
+    }
     this.program = compile(outs);
-    this.m = zerosLike(model.weights);
-    this.v = zerosLike(model.weights);
+    this.flatM = this.groups.map((g) => new Float32Array(g.total));
+    this.flatV = this.groups.map((g) => new Float32Array(g.total));
+  }
+
+  /** AdamW's first moments by weight name (views of the step's flat state; assign to replace them). */
+  get m(): StateDict {
+    return (this.mViews ??= this.viewsOf(this.flatM));
+  }
+
+  set m(d: StateDict) {
+    this.flatM = this.pack(d, 'm');
+    this.mViews = null;
+  }
+
+  /** AdamW's second moments by weight name. */
+  get v(): StateDict {
+    return (this.vViews ??= this.viewsOf(this.flatV));
+  }
+
+  set v(d: StateDict) {
+    this.flatV = this.pack(d, 'v');
+    this.vViews = null;
+  }
+
+  private viewsOf(flat: readonly Float32Array[]): StateDict {
+    const out: StateDict = {};
+    this.groups.forEach((g, gi) => g.names.forEach((n, i) => {
+      out[n] = { dtype: 'float32', shape: this.model.weights[n]?.shape ?? [g.sizes[i]!], data: flat[gi]!.subarray(g.offsets[i]!, g.offsets[i]! + g.sizes[i]!) };
+    }));
+    return out;
+  }
+
+  /** Copies per-weight tensors into fresh flat buffers (checking every weight is there with its size). */
+  private pack(d: StateDict, what: string): Float32Array[] {
+    return this.groups.map((g) => {
+      const flat = new Float32Array(g.total);
+      g.names.forEach((n, i) => {
+        const t = d[n];
+        if (!t || t.data.length !== g.sizes[i]) throw new Error(`${what}: ${n} is ${t ? `${t.data.length} values` : 'missing'}, expected ${g.sizes[i]}`);
+        flat.set(t.data, g.offsets[i]!);
+      });
+      return flat;
+    });
+  }
+
+  /** The flat parameters, repacked from model.weights when anything there is not what the last step left. */
+  private params(): Float32Array[] {
+    const w = this.model.weights;
+    if (!this.flatP || !this.handed || this.names.some((n) => w[n] !== this.handed![n])) {
+      this.flatP = this.pack(w, 'weights');
+      this.handed = null;
+    }
+    return this.flatP;
   }
 
   /** Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them. */
@@ -102,29 +184,30 @@ export class TrainStep {
    * When the loss is not finite the update is not applied, and the result says so (loss NaN or Infinity).
    */
   async run(tokens: Tensor<'int64'>, lr: number): Promise<StepResult> {
+    const flatP = this.params();
     const feeds: Record<string, Tensor> = { ...this.model.weights, tokens, ...adamwStepFeeds(this.t + 1, lr, this.opt) };
-    for (const n of this.names) {
-      feeds[`adamw.exp_avg.${n}`] = this.m[n]!;
-      feeds[`adamw.exp_avg_sq.${n}`] = this.v[n]!;
-    }
+    this.groups.forEach((g, gi) => {
+      feeds[`train.params.${g.tag}`] = { dtype: 'float32', shape: [g.total], data: flatP[gi]! };
+      feeds[`adamw.exp_avg.${g.tag}`] = { dtype: 'float32', shape: [g.total], data: this.flatM[gi]! };
+      feeds[`adamw.exp_avg_sq.${g.tag}`] = { dtype: 'float32', shape: [g.total], data: this.flatV[gi]! };
+    });
     const out = await this.program.run(feeds);
     const loss = Number(out.loss!.data[0]);
+    const norms = out.grad_norms!.data as Float32Array;
     const gradNorms: Record<string, number> = {};
-    for (const n of this.names) gradNorms[n] = Number(out[`g:${n}`]!.data[0]);
+    this.names.forEach((n, i) => (gradNorms[n] = norms[i]!));
     const result = { loss, gradNorm: Number(out.grad_norm!.data[0]), gradNorms };
     if (!Number.isFinite(loss)) return result;
-    for (const n of this.names) {
-      this.model.weights[n] = out[`p:${n}`] as Tensor<'float32'>;
-      this.m[n] = out[`m:${n}`] as Tensor<'float32'>;
-      this.v[n] = out[`v:${n}`] as Tensor<'float32'>;
-    }
+    const data = (key: string) => out[key]!.data as Float32Array;
+    this.flatP = this.groups.map((g) => data(`p:${g.tag}`));
+    this.flatM = this.groups.map((g) => data(`m:${g.tag}`));
+    this.flatV = this.groups.map((g) => data(`v:${g.tag}`));
+    this.mViews = null;
+    this.vViews = null;
+    const views = this.viewsOf(this.flatP);
+    for (const n of this.names) this.model.weights[n] = views[n]!;
+    this.handed = views;
     this.t++;
     return result;
   }
-}
-
-function zerosLike(w: StateDict): StateDict {
-  const out: StateDict = {};
-  for (const [k, t] of Object.entries(w)) out[k] = { dtype: 'float32', shape: t.shape, data: new Float32Array(t.data.length) };
-  return out;
 }
