@@ -155,3 +155,16 @@ test('compile merges common subexpressions and keeps broadcasts implicit, with t
   const e = await compile({ e: expand(reshape(s, [3, 1]), [3, 4]) }).run({ x: xv });
   assert.deepEqual([...e.e!.shape], [3, 4]);
 });
+
+test('a wide weight gets its gradient as (gᵀ a)ᵀ, matching finite differences', async () => {
+  // [batch, pos, k] and 2-D inputs against [k, n] weights with n > k (the unembedding's shape), and a tall one.
+  await gradcheck([[2, 3, 3], [3, 7]], ([x, w]) => matmul(x!, w!));
+  await gradcheck([[4, 3], [3, 7]], ([x, w]) => matmul(x!, w!));
+  await gradcheck([[4, 5], [5, 2]], ([x, w]) => matmul(x!, w!));
+  const x = input('x', [2, 3, 3]);
+  const w = input('w', [3, 7]);
+  const [gw] = grad(reduceSum(matmul(x, w)), [w]);
+  // The product is [7, 3] (n rows), transposed back to the weight's [3, 7].
+  assert.equal(gw!.op, 'transpose');
+  assert.deepEqual([...gw!.inputs[0]!.shape], [7, 3]);
+});
