@@ -5,7 +5,8 @@ import { trainingProbes } from '../analysis/trainingProbes.js';
 import { modularLossAccuracy, modularSplit } from '../analysis/grokking/progressMeasures.js';
 import { HookedTransformer } from '../model/hookedTransformer.js';
 import type { Preset } from '../train/presets.js';
-import { buildModularRecipe, buildRecipe, type Recipe } from '../train/recipes.js';
+import { buildAdditionRecipe, buildModularRecipe, buildRecipe, type Recipe } from '../train/recipes.js';
+import { additionProbe } from '../analysis/addition/accuracy.js';
 import type { TrainingData } from '../train/trainingData.js';
 import { checkpointDir } from './checkpoints.js';
 import { writeModelDir } from './modelDir.js';
@@ -104,7 +105,12 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   let data: TrainingData | null = null;
   let recipe: Recipe;
   let probe: (m: HookedTransformer) => Promise<Record<string, unknown>>;
-  if (task) {
+  if (task?.kind === 'addition') {
+    const r = buildAdditionRecipe(preset);
+    note(r.train.describe());
+    recipe = r;
+    probe = (m) => additionProbe(m, r.heldOut, r.digits);
+  } else if (task) {
     const r = buildModularRecipe(preset);
     const split = modularSplit(task.p, r.dataset.train, r.dataset.test);
     note(r.train.describe());
@@ -136,7 +142,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   } else {
     created = await mkdir(run.dir, { recursive: true });
     if (tok) await run.writeJson('tokenizer.json', tok.toJSON());
-    await run.writeJson('run.json', { preset, data: task ? 'modular-addition' : source, dataDescription: data?.description ?? recipe.train.describe(), mix: recipe.train.describe() } satisfies RunMeta);
+    await run.writeJson('run.json', { preset, data: task ? task.kind : source, dataDescription: data?.description ?? recipe.train.describe(), mix: recipe.train.describe() } satisfies RunMeta);
   }
   progress.training?.();
   const started = performance.now();

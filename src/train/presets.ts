@@ -30,7 +30,7 @@ export interface DataSpec {
    * `a b = (a + b) mod p` over all p^2 pairs, `trainFraction` of them (shuffled with the model's seed) trained on as
    * one full batch, the rest held out.
    */
-  task?: ModularTask;
+  task?: ModularTask | AdditionTask;
 }
 
 /** The grokking task (Nanda et al. 2023): `a b =` -> (a + b) mod p. */
@@ -38,6 +38,14 @@ export interface ModularTask {
   kind: 'modular-addition';
   p: number;
   trainFraction: number;
+}
+
+/** n-digit addition (Quirke and Barez 2023): `BOS a + b = c`, the sum most significant digit first. */
+export interface AdditionTask {
+  kind: 'addition';
+  digits: number;
+  /** Held-out problems (data/addition's `isHeldOut`, drawn with the model's seed + 1) measured every `evalEvery` steps. */
+  heldOut: number;
 }
 
 export interface Preset {
@@ -111,6 +119,27 @@ function grokking(name: string, p: number, trainFraction: number, lr: number, st
 }
 
 /**
+ * n-digit addition (Quirke and Barez 2023, "Understanding Addition in Transformers"): `BOS a + b = c` with the sum
+ * most significant digit first, one layer with attention and an MLP, the loss on the answer digits only (`lossFrom`
+ * is the '='). Fresh problems every step, a fixed set held out (docs/addition.md has the measured accuracy).
+ */
+function addition(name: string, digits: number, steps: number, lr: number, dims: { d_model: number; n_heads: number; d_head: number; d_mlp: number }): Preset {
+  const seqLen = 3 * digits + 3;
+  return {
+    name,
+    description: `${digits}-digit addition a + b = c in one layer (Quirke and Barez 2023)`,
+    model: {
+      n_layers: 1, ...dims, n_ctx: seqLen, d_vocab: 13, act_fn: 'relu', normalization_type: 'LN', model_name: name, seed: 0,
+    },
+    train: {
+      steps, batchSize: 256, seqLen, lr, warmup: 50, lossFrom: 2 * digits + 2, ...optimizer, weightDecay: 0.1,
+      logEvery: 50, evalEvery: 250, evalBatches: 8, checkpointEvery: 500,
+    },
+    data: { corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0, task: { kind: 'addition', digits, heldOut: 2048 } },
+  };
+}
+
+/**
  * Presets named like TransformerLens's toy models, sized to train in minutes on two CPU cores. Any model or
  * training field can be overridden from the command line.
  */
@@ -118,6 +147,7 @@ export const PRESETS: Record<string, Preset> = Object.fromEntries([
   attnOnly(0, 500, 3e-3), attnOnly(1, 1000, 2e-3), attnOnly(2, 8000, 3e-3), gelu(1, 3000), gelu(2, 4000),
   grokking('grokking', 113, 0.3, 1e-3, 25000, { d_model: 128, d_head: 32, d_mlp: 512 }, 500),
   grokking('grokking-fast', 53, 0.5, 3e-3, 3000, { d_model: 64, d_head: 16, d_mlp: 256 }, 100),
+  addition('addition', 3, 2000, 3e-3, { d_model: 128, n_heads: 4, d_head: 32, d_mlp: 512 }),
 ].map((p) => [p.name, p]));
 
 export function getPreset(name: string): Preset {

@@ -3,6 +3,8 @@ import {
   BatchIterator, modularAdditionDataset, modularAdditionTensor, type ModularAdditionDataset, describeMix, evaluationBatches, PROBE_LENGTHS, RepeatedRandomTokens, textMix, type BatchState, type MixEntry,
   type RepeatLengths,
 } from '../data/index.js';
+import { Rng } from '../engine/random.js';
+import { ADDITION_HELD_OUT_EVERY, ADDITION_VOCAB_SIZE, additionLayout, additionTokens, heldOutProblems, isHeldOut } from '../data/addition.js';
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
 import type { Preset } from './presets.js';
 import type { BatchSource } from './trainer.js';
@@ -115,7 +117,7 @@ export interface ModularRecipe extends Recipe {
  */
 export function buildModularRecipe(preset: Preset): ModularRecipe {
   const task = preset.data.task;
-  if (!task) throw new Error(`preset ${preset.name}: no modular-addition task`);
+  if (!task || task.kind !== 'modular-addition') throw new Error(`preset ${preset.name}: no modular-addition task`);
   const config = validateConfig({ ...preset.model, d_vocab: task.p + 1, d_vocab_out: task.p + 1, bos_token_id: null } as ConfigInput, `preset ${preset.name}`);
   const seed = config.seed ?? 0;
   const dataset = modularAdditionDataset(task.p, task.trainFraction, seed);
@@ -132,4 +134,67 @@ export function buildModularRecipe(preset: Preset): ModularRecipe {
     describe: () => `modular addition a+b mod ${task.p}: all ${dataset.train.length} training pairs (${Math.round(task.trainFraction * 100)}%) every step, ${dataset.test.length} held out`,
   };
   return { config, train, validation: null, icl: modularAdditionTensor(dataset.test), probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps, dataset };
+}
+
+/** A recipe with the addition problems held out of training. */
+export interface AdditionRecipe extends Recipe {
+  digits: number;
+  /** The held-out problems, as token rows `BOS a + b = c` (layout length 3 digits + 4). */
+  heldOut: number[][];
+}
+
+/**
+ * The addition recipe (a preset with `data.task.kind` 'addition'): each batch is `batchSize` fresh problems with
+ * operands uniform in [0, 10^digits), never a held-out pair (data/addition's `isHeldOut`: 1 in
+ * ADDITION_HELD_OUT_EVERY); `heldOut` of those pairs (drawn with the model's seed + 1) are measured. Batch
+ * k is drawn from its own seed, so the state is the batch count. Validation cycles the held-out problems in batches
+ * (the run's `val_loss`: answer positions only, as trained). Pure, no tokenizer: data/addition's ADDITION_TOKENS.
+ */
+export function buildAdditionRecipe(preset: Preset): AdditionRecipe {
+  const task = preset.data.task;
+  if (!task || task.kind !== 'addition') throw new Error(`preset ${preset.name}: no addition task`);
+  const d = task.digits;
+  const layout = additionLayout(d);
+  const config = validateConfig({ ...preset.model, d_vocab: ADDITION_VOCAB_SIZE, bos_token_id: null } as ConfigInput, `preset ${preset.name}`);
+  const tc = preset.train;
+  if (tc.seqLen !== layout.length - 1 || (tc.lossFrom ?? 0) !== layout.answer.start - 1) {
+    throw new Error(`preset ${preset.name}: ${d}-digit addition trains on seqLen ${layout.length - 1} with lossFrom ${layout.answer.start - 1} (got ${tc.seqLen} and ${tc.lossFrom ?? 0})`);
+  }
+  const seed = config.seed ?? 0;
+  const heldOut = heldOutProblems(d, task.heldOut, seed + 1).map((p) => additionTokens(p.a, p.b, { digits: d }));
+  const max = 10 ** d;
+  const B = tc.batchSize;
+  const L = layout.length;
+  const rows = (n: number, row: (i: number) => number[]): Tensor<'int64'> => {
+    const data = new BigInt64Array(n * L);
+    for (let i = 0; i < n; i++) row(i).forEach((t, j) => { data[i * L + j] = BigInt(t); });
+    return { dtype: 'int64', shape: [n, L], data };
+  };
+  let batches = 0;
+  const train: BatchSource = {
+    next: () => {
+      const rng = new Rng((seed * 0x9e3779b1 + batches++ * 0x85ebca6b) >>> 0);
+      return rows(B, () => {
+        for (;;) {
+          const a = rng.int(max);
+          const b = rng.int(max);
+          if (!isHeldOut(a, b)) return additionTokens(a, b, { digits: d });
+        }
+      });
+    },
+    state: () => batches,
+    restore: (s) => { batches = typeof s === 'number' ? s : 0; },
+    describe: () => `${d}-digit addition "a+b=c": ${B} fresh problems per step, 1 in ${ADDITION_HELD_OUT_EVERY} pairs held out (${heldOut.length} of them measured)`,
+  };
+  const valBatches = Array.from({ length: Math.max(1, Math.floor(heldOut.length / B)) }, (_, k) => rows(B, (i) => heldOut[(k * B + i) % heldOut.length]!));
+  let valAt = 0;
+  const validation: BatchSource = {
+    next: () => valBatches[valAt++ % valBatches.length]!,
+    state: () => valAt,
+    restore: (s) => { valAt = s as number; },
+    describe: () => 'held-out addition problems',
+  };
+  return {
+    config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps, digits: d, heldOut,
+  };
 }

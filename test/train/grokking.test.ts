@@ -42,7 +42,7 @@ test('the training loss counts only the prediction at = (lossFrom 2): it matches
 
 test('the grokking presets are the paper\'s setting, and the recipe trains on the whole training split every step', () => {
   const g = getPreset('grokking');
-  assert.equal(g.data.task?.p, 113);
+  assert.equal(g.data.task?.kind === 'modular-addition' ? g.data.task.p : null, 113);
   assert.equal(g.train.batchSize, Math.round(0.3 * 113 * 113));
   assert.equal(g.train.weightDecay, 1);
   assert.deepEqual([g.train.beta1, g.train.beta2, g.train.lr, g.train.lossFrom], [0.9, 0.98, 1e-3, 2]);

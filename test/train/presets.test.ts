@@ -9,8 +9,8 @@ test('every preset is a valid model whose vocabulary is its tokenizer\'s, and ge
     assert.equal(p.name, name);
     const cfg = validateConfig(p.model as ConfigInput, `preset ${name}`);
     const spec = p.data.tokenizer;
-    // A modular-addition preset has no tokenizer: its vocabulary is the p numbers and '='.
-    const vocab = p.data.task ? p.data.task.p + 1 : spec.kind === 'bytes' ? new ByteTokenizer().vocabSize : spec.vocabSize;
+    // A modular-addition preset has no tokenizer: its vocabulary is the p numbers and '=' (addition: 0-9, '+', '=', BOS).
+    const vocab = p.data.task ? (p.data.task.kind === 'addition' ? 13 : p.data.task.p + 1) : spec.kind === 'bytes' ? new ByteTokenizer().vocabSize : spec.vocabSize;
     assert.equal(cfg.d_vocab, vocab, `${name}: d_vocab vs its tokenizer`);
     assert.ok(p.train.seqLen <= cfg.n_ctx, `${name}: sequences fit the context`);
     const c = p.data.curriculum;

@@ -123,7 +123,7 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   const fraction = num('train-fraction', v['train-fraction'] as string | undefined, false);
   if (modulus !== undefined || fraction !== undefined) {
     const task = p.data.task;
-    if (!task) throw new UsageError(`train: --modulus and --train-fraction apply to the grokking presets (grokking, grokking-fast), not ${p.name}`);
+    if (!task || task.kind !== 'modular-addition') throw new UsageError(`train: --modulus and --train-fraction apply to the grokking presets (grokking, grokking-fast), not ${p.name}`);
     if (modulus !== undefined) {
       task.p = modulus;
       p.model['d_vocab'] = modulus + 1;
