@@ -167,4 +167,14 @@ test('a wide weight gets its gradient as (gᵀ a)ᵀ, matching finite difference
   // The product is [7, 3] (n rows), transposed back to the weight's [3, 7].
   assert.equal(gw!.op, 'transpose');
   assert.deepEqual([...gw!.inputs[0]!.shape], [7, 3]);
+  // Attention's dV = patternᵀ dz (a square pattern, narrow values) as (dzᵀ pattern)ᵀ; its finite-difference check
+  // is the values' gradient in the softmax test above. A square value matrix keeps patternᵀ dz.
+  const p = input('p', [2, 3, 6, 6]);
+  const v = input('v', [2, 3, 6, 2]);
+  const [gv2] = grad(reduceSum(matmul(p, v)), [v]);
+  assert.equal(gv2!.op, 'transpose');
+  assert.deepEqual([...gv2!.inputs[0]!.shape], [2, 3, 2, 6]);
+  const sq = input('sq', [2, 3, 6, 6]);
+  const [gsq] = grad(reduceSum(matmul(p, sq)), [sq]);
+  assert.equal(gsq!.op, 'matmul');
 });
