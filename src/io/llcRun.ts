@@ -3,7 +3,8 @@
  * run's description, rebuilds its training data through its recipe, and runs analysis/llc's llcOverTraining.
  */
 import {
-  inductionScoreSeries, inductionStageReport, llcOverTraining, type InductionStageReport, type LLCOptions, type LLCOverTraining, type LLCPoint, type TokenBatches,
+  inductionRise, inductionScoreSeries, inductionStageReport, inductionWindow, llcOverTraining, stageCheckpoints, type InductionStageReport, type InductionWindow, type LLCOptions,
+  type LLCOverTraining, type LLCPoint, type SeriesPoint, type TokenBatches,
 } from '../analysis/llc/index.js';
 import { tokenRows } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
@@ -26,6 +27,11 @@ export interface LLCRunOptions {
   essentialDynamics?: boolean;
   /** Only these checkpoint steps (default: all). */
   steps?: readonly number[];
+  /**
+   * Which of the run's training data (a corpus run): 'mix', the mix it trained on after any curriculum (the
+   * default), or 'curriculum', the induction task it trained on for its first steps (an error if it had none).
+   */
+  data?: 'mix' | 'curriculum';
   /** Called once the data are ready, with what the batches are. */
   onStart?(checkpoints: number, batchSize: number, description: string): void;
   onCheckpoint?(step: number, index: number, count: number, point: LLCPoint): void;
@@ -60,10 +66,18 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
     const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
     preset.train.batchSize = m;
     const recipe = buildRecipe(preset, data);
-    // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
-    for (let i = 0; i < (preset.data.curriculum?.steps ?? 0); i++) recipe.train.next();
-    pool = Array.from({ length: distinct }, () => recipe.train.next());
-    description = recipe.train.describe();
+    const curriculum = preset.data.curriculum?.steps ?? 0;
+    if (o.data === 'curriculum') {
+      if (curriculum <= 0) throw new InputError(`llc: ${run.path('run.json')}: the run had no curriculum to estimate the LLC on`);
+      // The curriculum's first batches (the run drew them in this order, with its batch size).
+      pool = Array.from({ length: Math.min(distinct, curriculum) }, () => recipe.train.next());
+      description = `the curriculum: ${recipe.train.describe().split('; then ')[0]}`;
+    } else {
+      // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
+      for (let i = 0; i < curriculum; i++) recipe.train.next();
+      pool = Array.from({ length: distinct }, () => recipe.train.next());
+      description = recipe.train.describe();
+    }
     if (o.essentialDynamics) {
       const length = Math.min(32, recipe.config.n_ctx);
       probe = validationRows(data, length, recipe.config.bos_token_id, `llc: ${meta.data}: too little validation text for the essential-dynamics probe`);
@@ -92,14 +106,40 @@ function sampleRows(full: Tensor<'int64'>, m: number, count: number, seed: numbe
   });
 }
 
+/** reproduce's induction-stage check: the LLC settings beside how many checkpoints to spend them on. */
+export interface InductionStageCheckOptions extends Omit<LLCRunOptions, 'steps' | 'data' | 'essentialDynamics'> {
+  /** At most this many checkpoints get an LLC estimate (default 8): see stageCheckpoints. */
+  maxCheckpoints?: number;
+}
+
+export interface InductionStageCheck {
+  llc: LLCOverTraining;
+  report: InductionStageReport;
+  /** The stretch of training compared, and whose data the LLC was estimated on. */
+  window: InductionWindow;
+  /** The induction score over that stretch (the largest head's, from metrics.jsonl). */
+  scores: SeriesPoint[];
+}
+
 /**
- * For `reproduce`: the LLC over the run's checkpoints beside the induction score in its metrics.jsonl, as
- * inductionStageReport compares them (the LLC before and after the induction head forms, and whether a stage
- * boundary falls within the steps where the induction score rises).
+ * For `reproduce`: the LLC at the run's kept checkpoints around the induction head's formation beside the induction
+ * score in its metrics.jsonl, as inductionStageReport compares them (the LLC before and after the induction head
+ * forms, and whether a stage boundary falls within the steps where the induction score rises). When the score rose
+ * during the run's curriculum, the LLC is estimated on the curriculum's data (what the model was trained on at
+ * those steps) and only the curriculum's steps are compared; otherwise on the mix after it (inductionWindow).
  */
-export async function inductionStageCheck(dir: string, o: LLCRunOptions = {}): Promise<{ llc: LLCOverTraining; report: InductionStageReport }> {
-  const scores = inductionScoreSeries(await new RunDir(dir).readMetrics());
-  if (scores.length < 2) throw new InputError(`llc: ${dir}/metrics.jsonl holds fewer than 2 induction scores (the head probes run every --eval-every steps)`);
-  const llc = await llcOverTrainingRun(dir, o);
-  return { llc, report: inductionStageReport(llc.points.map((p) => ({ step: p.step, value: p.llcMean })), scores) };
+export async function inductionStageCheck(dir: string, o: InductionStageCheckOptions = {}): Promise<InductionStageCheck> {
+  const { meta } = await openRun(dir, 'llc');
+  const all = inductionScoreSeries(await new RunDir(dir).readMetrics());
+  if (all.length < 2) throw new InputError(`llc: ${dir}/metrics.jsonl holds fewer than 2 induction scores (the head probes run every --eval-every steps)`);
+  const curriculum = meta?.preset?.data?.curriculum?.steps ?? 0;
+  const window = inductionWindow(all, curriculum, all.at(-1)!.step);
+  const scores = all.filter((p) => p.step >= window.from && p.step <= window.to);
+  const rise = inductionRise(scores.length >= 2 ? scores : all);
+  const kept = (await listCheckpoints(dir)).map((c) => c.step);
+  const steps = stageCheckpoints(kept, rise, window, { max: o.maxCheckpoints ?? 8 });
+  if (steps.length < 3) throw new InputError(`llc: ${dir}/checkpoints holds ${steps.length} checkpoint${steps.length === 1 ? '' : 's'} within steps ${window.from}-${window.to}; the stages need at least 3 (train --checkpoints log:N)`);
+  const llc = await llcOverTrainingRun(dir, { ...o, steps, data: window.data });
+  const report = inductionStageReport(llc.points.map((p) => ({ step: p.step, value: p.llcMean })), scores.length >= 2 ? scores : all);
+  return { llc, report, window, scores };
 }

@@ -1,9 +1,17 @@
 import { findStages, type SeriesPoint, type StageBoundary, type StageOptions } from './stages.js';
 
+/** The steps over which the induction score goes from 10% to 90% of its rise, and the scores it rises between. */
+export interface InductionRise {
+  start: number;
+  end: number;
+  from: number;
+  to: number;
+}
+
 /** Where the induction score rises, the LLC on either side of it, and whether an LLC stage boundary falls inside. */
 export interface InductionStageReport {
   /** The steps over which the induction score goes from 10% to 90% of its rise (from its minimum before its peak to the peak). */
-  rise: { start: number; end: number; from: number; to: number };
+  rise: InductionRise;
   /** The LLC at the last checkpoint at or before the rise starts, and at the first at or after it ends. */
   llcBefore: { step: number; llc: number } | null;
   llcAfter: { step: number; llc: number } | null;
@@ -14,13 +22,12 @@ export interface InductionStageReport {
 }
 
 /**
- * Compares an LLC curve over training with the induction score over training (Hoogland et al. 2024 find a stage
- * boundary where induction heads form). Pure: both series are {step, value} points, in any order.
+ * The rise of an induction score series (any order): from its minimum before its peak to the peak, the step
+ * before the first score at or above 10% of the rise (the rise began after it) to the first at or above 90%.
  */
-export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductionScoreSeries: readonly SeriesPoint[], o: StageOptions = {}): InductionStageReport {
+export function inductionRise(inductionScoreSeries: readonly SeriesPoint[]): InductionRise {
   const score = [...inductionScoreSeries].filter((p) => Number.isFinite(p.value)).sort((a, b) => a.step - b.step);
   if (score.length < 2) throw new Error(`inductionStageReport: need at least 2 induction scores, got ${score.length}`);
-  const llc = [...llcSeries].filter((p) => Number.isFinite(p.value)).sort((a, b) => a.step - b.step);
   let peak = 0;
   score.forEach((p, i) => { if (p.value > score[peak]!.value) peak = i; });
   let low = 0;
@@ -32,19 +39,27 @@ export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductio
     for (let i = low; i <= peak; i++) if (score[i]!.value >= level) return score[i]!.step;
     return score[peak]!.step;
   };
-  // The first score at or above 10% of the rise: the rise began after the score before it.
   const firstAbove = crossing(0.1);
   const idx = score.findIndex((p) => p.step === firstAbove);
   const start = idx > low ? score[idx - 1]!.step : firstAbove;
-  const end = crossing(0.9);
-  const before = [...llc].reverse().find((p) => p.step <= start);
-  const after = llc.find((p) => p.step >= end);
+  return { start, end: crossing(0.9), from, to };
+}
+
+/**
+ * Compares an LLC curve over training with the induction score over training (Hoogland et al. 2024 find a stage
+ * boundary where induction heads form). Pure: both series are {step, value} points, in any order.
+ */
+export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductionScoreSeries: readonly SeriesPoint[], o: StageOptions = {}): InductionStageReport {
+  const rise = inductionRise(inductionScoreSeries);
+  const llc = [...llcSeries].filter((p) => Number.isFinite(p.value)).sort((a, b) => a.step - b.step);
+  const before = [...llc].reverse().find((p) => p.step <= rise.start);
+  const after = llc.find((p) => p.step >= rise.end);
   const { boundaries } = llc.length >= 3 ? findStages(llc, o) : { boundaries: [] as StageBoundary[] };
-  const lo = before?.step ?? start;
-  const hi = after?.step ?? end;
+  const lo = before?.step ?? rise.start;
+  const hi = after?.step ?? rise.end;
   const boundariesInRise = boundaries.filter((b) => b.step >= lo && b.step <= hi);
   return {
-    rise: { start, end, from, to },
+    rise,
     llcBefore: before ? { step: before.step, llc: before.value } : null,
     llcAfter: after ? { step: after.step, llc: after.value } : null,
     boundaries, boundariesInRise, boundaryInRise: boundariesInRise.length > 0,
@@ -55,4 +70,54 @@ export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductio
 export function inductionScoreSeries(records: readonly { step: number; induction_scores?: readonly (readonly number[])[] }[]): SeriesPoint[] {
   return records.filter((r) => r.induction_scores && r.induction_scores.length > 0)
     .map((r) => ({ step: r.step, value: Math.max(...r.induction_scores!.flat()) }));
+}
+
+/**
+ * The stretch of a run the LLC is compared with the induction score over, and the data it is estimated on: a run
+ * with a curriculum (the induction task alone for its first `curriculumSteps` steps) whose induction score starts
+ * rising within it is read over the curriculum, on the curriculum's data (the loss the model was trained on at
+ * those steps); otherwise over the steps after it, on the training mix. (The start, not the end: the score may
+ * creep up for thousands of steps after the head has formed, which moves the end of a rise measured to its peak.)
+ */
+export interface InductionWindow {
+  data: 'curriculum' | 'mix';
+  from: number;
+  to: number;
+}
+
+export function inductionWindow(inductionScoreSeries: readonly SeriesPoint[], curriculumSteps: number, lastStep: number): InductionWindow {
+  const rise = inductionRise(inductionScoreSeries);
+  if (curriculumSteps > 0 && rise.start < curriculumSteps) return { data: 'curriculum', from: 0, to: curriculumSteps };
+  return { data: 'mix', from: curriculumSteps, to: Math.max(curriculumSteps, lastStep) };
+}
+
+/**
+ * Which kept checkpoints to estimate the LLC at, at most `max`: those in `window` from `lead` times before the
+ * rise starts (in steps: rise.start / lead) to the window's end: the first and last of those, the last at or before
+ * the rise's start and the first at or after its end (the report's before and after), then one at a time the kept
+ * step farthest in ln(step + 1) from those already chosen, so they spread as evenly as the kept steps allow.
+ * Increasing steps.
+ */
+export function stageCheckpoints(available: readonly number[], rise: Pick<InductionRise, 'start' | 'end'>, window: Pick<InductionWindow, 'from' | 'to'>, o: { max: number; lead?: number }): number[] {
+  if (!Number.isInteger(o.max) || o.max < 4) throw new Error(`stageCheckpoints: max must be an integer of at least 4, got ${o.max}`);
+  const lo = Math.max(window.from, 1, rise.start / (o.lead ?? 4));
+  const inWindow = [...new Set(available)].filter((s) => s >= window.from && s <= window.to).sort((a, b) => a - b);
+  const before = [...inWindow].reverse().find((s) => s <= rise.start);
+  const after = inWindow.find((s) => s >= rise.end);
+  const candidates = inWindow.filter((s) => s >= Math.min(lo, before ?? lo));
+  if (candidates.length <= o.max) return candidates;
+  // Farthest-point picks over ln(step + 1), from the window's ends and the report's before and after checkpoints.
+  const x = (s: number) => Math.log(s + 1);
+  const chosen = new Set<number>([candidates[0]!, candidates.at(-1)!, ...[before, after].filter((s): s is number => s !== undefined)]);
+  while (chosen.size < o.max) {
+    let best = -1;
+    let gap = -1;
+    for (const s of candidates) {
+      if (chosen.has(s)) continue;
+      const d = Math.min(...[...chosen].map((c) => Math.abs(x(s) - x(c))));
+      if (d > gap) [best, gap] = [s, d];
+    }
+    chosen.add(best);
+  }
+  return [...chosen].sort((p, q) => p - q);
 }

@@ -64,7 +64,9 @@ export function findStages(points: readonly SeriesPoint[], o: StageOptions = {})
   const v = smoothed.map((p) => p.value);
   const finite = v.filter(Number.isFinite);
   const range = finite.length > 0 ? Math.max(...finite) - Math.min(...finite) : 0;
-  const tol = (o.minProminence ?? 0.05) * range;
+  // A floor relative to the values' size: a flat curve's rounding errors are no turns.
+  const scale = finite.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const tol = Math.max((o.minProminence ?? 0.05) * range, 1e-9 * scale);
 
   // Candidate turns: sign changes of the slope between neighbouring checkpoints (flat stretches carry the sign on).
   let boundaries: StageBoundary[] = [];

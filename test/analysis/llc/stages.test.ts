@@ -58,3 +58,11 @@ test('inductionScoreSeries: the largest head score at each step that has head sc
   ];
   assert.deepEqual(inductionScoreSeries(records), [{ step: 10, value: 0.3 }, { step: 20, value: 0.9 }]);
 });
+
+test('findStages: a flat curve has no turn, whatever its rounding errors', () => {
+  // Smoothing eight equal values leaves errors of ~1e-15 whose signs alternate; they are not stages.
+  const flat = [326, 442, 599, 813, 1103, 1497, 2030, 2364].map((step) => ({ step, value: 5 }));
+  const r = findStages(flat);
+  assert.deepEqual(r.boundaries, []);
+  assert.deepEqual(r.stages.map((s) => s.trend), ['flat']);
+});
