@@ -15,6 +15,10 @@ export const ADDITION_CLAIM_LEVELS = {
   keeps: 0.95,
   /** ... and digits with a carry-in are at most this accurate. */
   breaks: 0.1,
+  /** Digit-specific streams: at least this share of a head's attention on operands lies in its digit's window. */
+  stream: 0.95,
+  /** Heads with less than this share of their attention on operands at a digit are left out of the stream claim. */
+  operands: 0.5,
   /** Cascading carries' error rate is at least this many times the other digits'. */
   cascadeErrors: 5,
 } as const;
@@ -57,20 +61,14 @@ export function checkAdditionClaims(x: AdditionAnalysis): Claim[] {
     measured: below.map((i) => best(i, i - 1)).join(', '),
     holds: below.every((i) => strongest(i, i - 1) >= L.reads),
   });
-  // Per-digit streams: a head keeps one offset o = i - j wherever the pair i - o exists.
-  const streams = x.reads.offsets.map(({ head, offsets }) => {
-    const seen = offsets.filter((o): o is number => o !== null);
-    const counts = new Map<number, number>();
-    for (const o of seen) counts.set(o, (counts.get(o) ?? 0) + 1);
-    const main = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
-    const keeps = main !== null && offsets.every((o, i) => i - main < 0 || i - main >= n || o === main);
-    return { head, main, keeps, offsets };
-  });
-  const reading = streams.filter((s) => s.main !== null);
+  // Digit-specific streams: whatever a head reads of the operands from A_i's predictor lies in pairs i, i-1, i-2.
+  const window = streamWindows(x);
+  const worst = window.reduce((w, v) => (v.share < w.share ? v : w), { digit: -1, head: -1, share: Infinity, operands: 0 });
   claims.push({
-    claim: 'the heads split the sum into per-digit streams: each head reads one relative pair (offset i - j) at every answer digit where that pair exists',
-    measured: streams.map((s) => `H${s.head} ${s.main === null ? 'reads no pair' : `offset ${s.main}${s.keeps ? '' : ` but ${JSON.stringify(s.offsets)}`}`}`).join(', '),
-    holds: reading.length > 0 && reading.every((s) => s.keeps),
+    claim: `the sum splits into digit-specific streams: of every head's attention on the operands from answer digit A_i, >= ${L.stream} lies on pairs i, i-1 and i-2`,
+    measured: worst.digit < 0 ? 'no head attends to the operands'
+      : `lowest share ${f(worst.share)} (A${worst.digit}, H${worst.head}, which puts ${f(worst.operands)} of its attention on operands); per head, the pair offsets i - j read: ${x.reads.offsets.map((o) => `H${o.head} ${JSON.stringify(o.offsets)}`).join(', ')}`,
+    holds: worst.digit >= 0 && worst.share >= L.stream,
   });
   const ab = x.carryAblation;
   const carriedClean = sum([ab.clean.make, ab.clean.cascade]);
@@ -92,4 +90,19 @@ export function checkAdditionClaims(x: AdditionAnalysis): Claim[] {
     holds: c.cascade.count > 0 && errCascade > 0 && errCascade >= L.cascadeErrors * errRest,
   });
   return claims;
+}
+
+/**
+ * For every answer digit A_i and head that puts at least ADDITION_CLAIM_LEVELS.operands of its attention on the
+ * operands there: the share of that operand attention on pairs i, i-1 and i-2 (its own, the carry's, the cascade's).
+ */
+export function streamWindows(x: Pick<AdditionAnalysis, 'attention'>): { digit: number; head: number; share: number; operands: number }[] {
+  const out: { digit: number; head: number; share: number; operands: number }[] = [];
+  x.attention.pair.forEach((byDigit, head) => byDigit.forEach((row, digit) => {
+    const operands = row.reduce((s, v) => s + v, 0);
+    if (operands < ADDITION_CLAIM_LEVELS.operands) return;
+    const inWindow = row.reduce((s, v, j) => s + (j <= digit && j >= digit - 2 ? v : 0), 0);
+    out.push({ digit, head, share: inWindow / operands, operands });
+  }));
+  return out;
 }
