@@ -18,3 +18,4 @@ export { CircuitGraph, type CircuitGraphProps, type GraphEdge } from './CircuitG
 export { FaithfulnessCurve, type FaithfulnessCurveProps, type FaithfulnessPoint } from './FaithfulnessCurve/index.js';
 export { DevelopmentCurves, type DevelopmentCurvesProps, type LLCData, type OverTrainingData } from './DevelopmentCurves/index.js';
 export { EssentialDynamics, type EssentialDynamicsProps } from './EssentialDynamics/index.js';
+export { AdditionAttention, type AdditionAttentionProps } from './AdditionAttention/index.js';
