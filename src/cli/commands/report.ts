@@ -8,10 +8,11 @@ import { loadUiBundle } from '../../io/uiBundle.js';
 import { computeReportData, type MetricsLine } from '../../ui/report/compute.js';
 import { renderReportHTML } from '../../ui/report/page.js';
 import { parseLLCJSON, parseOverTrainingJSON, type ReportDevelopment } from '../../ui/report/development.js';
+import { parseAdditionJSON } from '../../ui/report/addition.js';
 import { UsageError } from '../errors.js';
 
 export const REPORT_HELP = `circuitscope report DIR --out FILE.html [--prompt TEXT] [--text PATH|brown|none] [--no-process]
-                         [--over-training FILE] [--llc FILE]
+                         [--over-training FILE] [--llc FILE] [--addition FILE]
 
 Writes one self-contained HTML file with the figures for a model directory: the model and its training curves
 (from metrics.jsonl), per-token loss and top predictions on a prompt, every head's attention, head scores, QK/OV
@@ -26,12 +27,14 @@ It opens from disk with no network (the code and data are inlined), is interacti
   --over-training FILE  a Development section: the JSON of analyze RUN --over-training --out FILE (loss, head
                   scores, grokking measures against the step)
   --llc FILE      a Development section: the JSON of llc RUN [--essential-dynamics] --out FILE (the LLC with its
-                  stage boundaries marked on every panel; the essential-dynamics trajectory)`;
+                  stage boundaries marked on every panel; the essential-dynamics trajectory)
+  --addition FILE an Addition section: the JSON of reproduce --suite addition --json (per-head attention from
+                  each answer digit to the operand digits, and the claims with their numbers)`;
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { out: { type: 'string' }, prompt: { type: 'string' }, text: { type: 'string' }, 'no-process': { type: 'boolean' }, 'over-training': { type: 'string' }, llc: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, prompt: { type: 'string' }, text: { type: 'string' }, 'no-process': { type: 'boolean' }, 'over-training': { type: 'string' }, llc: { type: 'string' }, addition: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(REPORT_HELP);
@@ -42,6 +45,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const dir = positionals[0]!;
   const out = resolve(values.out);
   const development = await readDevelopment(values['over-training'], values.llc);
+  const addition = values.addition === undefined ? undefined
+    : parseAdditionJSON(await readFile(values.addition, 'utf8').catch(() => { throw new UsageError(`report: --addition ${values.addition}: cannot read the file`); }), values.addition);
   const model = await loadModel(dir, { processWeights: !values['no-process'] });
   const tok = model.tokenizer;
 
@@ -72,9 +77,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
     metrics, ...(run ? { run } : {}), processed: !values['no-process'],
   });
   if (development) data.development = development;
+  if (addition) data.addition = addition;
   const html = renderReportHTML(data, await loadUiBundle());
   await writeFilesAtomically(dirname(resolve(out)), { [basename(out)]: html });
-  const sections = ['model', data.training && 'training curves', data.development && 'development', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
+  const sections = ['model', data.training && 'training curves', data.development && 'development', data.addition && 'addition', data.prompt && 'prompt', data.prompt && model.cfg.n_layers > 0 && 'attention', data.heads && 'heads',
     data.circuits && 'circuits', data.composition && 'composition', data.termImportance && 'term importance', data.logitLens && 'logit lens', data.neurons && 'neurons', data.bigram && 'bigrams'].filter(Boolean);
   console.log(`report: ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${sections.join(', ')}`);
   return 0;

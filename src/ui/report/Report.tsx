@@ -15,6 +15,7 @@ import { BigramCompare } from '../components/BigramCompare/index.js';
 import { CircuitGraph } from '../components/CircuitGraph/index.js';
 import { FaithfulnessCurve } from '../components/FaithfulnessCurve/index.js';
 import { DevelopmentCurves } from '../components/DevelopmentCurves/index.js';
+import { AdditionAttention } from '../components/AdditionAttention/index.js';
 import { downloadText } from '../lib/export.js';
 import { displayToken, formatValue } from '../lib/format.js';
 import { ensureStyles } from '../lib/styles.js';
@@ -60,6 +61,7 @@ export function Report({ data }: ReportProps) {
   const add = (id: string, title: string, on: unknown) => { if (on) sections.push({ id, title }); };
   add('model', 'Model', true);
   add('development', 'Development', data.development);
+  add('addition', 'Addition', data.addition);
   add('prompt', 'Prompt', data.prompt);
   add('attention', 'Attention', data.prompt && m.n_layers > 0);
   add('heads', 'Heads', data.heads);
@@ -104,6 +106,17 @@ export function Report({ data }: ReportProps) {
       {data.development && (
         <Section id="development" title="Development" intro="Progress over the run's checkpoints: the local learning coefficient (LLC, an estimate of the model's effective complexity) with its spread over SGLD chains, the loss and the head scores against the step. Dashed red lines mark stage boundaries, where the smoothed LLC curve turns; the essential-dynamics panel shows the outputs' path in their first principal components with those checkpoints ringed.">
           <DevelopmentCurves {...(data.development.overTraining ? { overTraining: data.development.overTraining } : {})} {...(data.development.llc ? { llc: data.development.llc } : {})} width={720} />
+        </Section>
+      )}
+      {data.addition && (
+        <Section id="addition" title="Addition" intro="How the model adds (Quirke and Barez 2023): per head, the attention from the position that predicts each answer digit A_i to each operand digit. Base add reads D_i and D'_i; make carry reads the pair below. Then the claims of reproduce --suite addition with the number measured behind each.">
+          <AdditionAttention rowLabels={data.addition.rowLabels} colLabels={data.addition.colLabels} table={data.addition.table} layer={data.addition.layer}
+            {...(data.addition.problems !== null ? { problems: data.addition.problems } : {})} />
+          {data.addition.claims.length > 0 && (
+            <ul class="cs-addition-claims">
+              {data.addition.claims.map((c) => <li>{c.holds ? 'holds' : 'fails'}: {c.claim} <span class="cs-note">(measured: {c.measured})</span></li>)}
+            </ul>
+          )}
         </Section>
       )}
 

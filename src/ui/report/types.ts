@@ -7,6 +7,7 @@ import type { HeadMetric } from '../components/HeadGrid/index.js';
 import type { TokenPrediction } from '../components/TokenLogProbs/index.js';
 import type { TrainingCurvesData } from '../lib/trainingCurves.js';
 import type { ReportDevelopment } from './development.js';
+import type { ReportAddition } from './addition.js';
 
 export const REPORT_SCHEMA = 'circuitscope.report/1';
 
@@ -44,6 +45,8 @@ export interface ReportData {
   training?: ReportTraining;
   /** Progress over training: `analyze --over-training` and `llc` JSON given to `report --over-training/--llc`. */
   development?: ReportDevelopment;
+  /** How an addition model adds: `reproduce --suite addition --json` given to `report --addition`. */
+  addition?: ReportAddition;
   prompt?: {
     text: string | null;
     /** Where the prompt came from: the user's text or ids, or the default (a sentence twice; random ids twice). */
