@@ -15,6 +15,9 @@ test('reproduce --seeds: one-line errors for a bad count and for --models or --s
     [['reproduce', '--seeds', 'three'], /^circuitscope: reproduce: --seeds expects a non-negative integer, got three$/],
     [['reproduce', '--seeds', '2', '--models', 'a', 'b', 'c'], /^circuitscope: reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together$/],
     [['reproduce', '--seeds', '2', '--suite', 'grokking'], /^circuitscope: reproduce: --seeds applies to the framework suite, not --suite grokking$/],
+    [['reproduce', '--suite', 'arithmetic'], /^circuitscope: reproduce: --suite arithmetic: expected framework, grokking or addition$/],
+    [['reproduce', '--suite', 'addition', '--models', 'a', 'b'], /^circuitscope: reproduce: --suite addition --models takes one addition run \(got 2\)$/],
+    [['reproduce', '--suite', 'addition', '--models', 'no-such-run'], /^circuitscope: reproduce: --models no-such-run: no such run folder$/],
   ] as const) {
     const r = await cli([...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -4,13 +4,14 @@ import { checkOutputDir } from '../../io/outputPath.js';
 import type { Claim } from '../../analysis/claims.js';
 import type { AnalysisReport } from '../../analysis/analyzeModel.js';
 import { numberOption, parseCommandArgs } from '../args.js';
+import { ADDITION_PRESET, additionSuite } from '../additionSuite.js';
 import { UsageError } from '../errors.js';
 import {
   claimsOverSeeds, ensureFrameworkRuns, ensureGrokkingRun, frameworkClaims, GROKKING_PRESET, grokkingClaims, llcStageClaims, printClaims, printClaimsOverSeeds,
   REPRODUCE_LLC, TWO_LAYER_CHECKPOINTS, type LLCStageSummary,
 } from '../frameworkRuns.js';
 
-export const REPRODUCE_HELP = `circuitscope reproduce [--suite framework|grokking] [--seeds N] [--out DIR] [--models DIR...] [--json]
+export const REPRODUCE_HELP = `circuitscope reproduce [--suite framework|grokking|addition] [--seeds N] [--out DIR] [--models DIR...] [--json]
 
 Trains zero-, one- and two-layer attention-only models on the embedded Brown corpus (presets attn-only-0l, -1l,
 -2l; a run already in DIR is reused or resumed) or takes them from --models, then checks the claims of "A
@@ -19,12 +20,14 @@ two-layer run keeps ${TWO_LAYER_CHECKPOINTS.count} log-spaced checkpoints, and t
 (LLC, at up to ${REPRODUCE_LLC.maxCheckpoints} checkpoints around where its induction head forms) with its induction score (docs/llc.md).
 Exits 1 when a claim fails (on any seed).
   --suite NAME     framework (default) or grokking: trains ${GROKKING_PRESET} (modular addition, a checkpoint
-                   every 100 steps) and checks Nanda et al. 2023's progress-measure claims (docs/grokking.md)
+                   every 100 steps) and checks Nanda et al. 2023's progress-measure claims (docs/grokking.md);
+                   addition: trains ${ADDITION_PRESET} (3-digit sums) and checks Quirke and Barez 2023's claims
+                   on how one layer adds: per-digit streams, carries, cascades (docs/addition.md)
   --seeds N        the framework suite on seeds 0..N-1 (default 1): seed 0's models in DIR/0l, 1l, 2l, seed K's
                    in DIR/seed-K/; prints each claim once with its number on every seed and how many it held on
-  --out DIR        where the runs go (default runs/reproduce, or runs/reproduce-grokking)
+  --out DIR        where the runs go (default runs/reproduce, runs/reproduce-grokking, runs/reproduce-addition)
   --models A B C   analyse these model directories (zero-, one-, two-layer) instead of training; with
-                   --suite grokking, one grokking run with checkpoints. The LLC claims run when C holds
+                   --suite grokking, one grokking run with checkpoints; with --suite addition, one addition run. The LLC claims run when C holds
                    checkpoints (train --checkpoints log:N)`;
 
 export async function reproduceCommand(argv: string[]): Promise<number> {
@@ -41,11 +44,12 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const models = values.models ? [...values.models, ...positionals] : undefined;
   if (models && values.out !== undefined) throw new UsageError('reproduce: --models analyses given models and trains nothing, so --out has no use with it');
   const suite = values.suite ?? 'framework';
-  if (suite !== 'framework' && suite !== 'grokking') throw new UsageError(`reproduce: --suite ${suite}: expected framework or grokking`);
+  if (suite !== 'framework' && suite !== 'grokking' && suite !== 'addition') throw new UsageError(`reproduce: --suite ${suite}: expected framework, grokking or addition`);
   const seeds = numberOption('reproduce', 'seeds', values.seeds, { integer: true, min: 1, max: 100 });
   if (seeds !== undefined && models) throw new UsageError('reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together');
   if (seeds !== undefined && suite !== 'framework') throw new UsageError(`reproduce: --seeds applies to the framework suite, not --suite ${suite}`);
   if (suite === 'grokking') return grokkingSuite(models, values.out, values.json ?? false);
+  if (suite === 'addition') return additionSuite(models, values.out, values.json ?? false);
   if (models) return givenModels(models, values.json ?? false);
   const out = values.out ?? join('runs', 'reproduce');
   await checkOutputDir(out, '--out');
