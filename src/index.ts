@@ -36,6 +36,7 @@ export {
 } from './analysis/llc/index.js';
 export { essentialDynamics, probeOutputs, type EssentialDynamics } from './analysis/essentialDynamics.js';
 export * as grokking from './analysis/grokking/index.js';
+export * as addition from './analysis/addition/index.js';
 export { analyzeOverTraining, OVER_TRAINING_ANALYSES, type OverTrainingResult, type OverTrainingAnalysis } from './analysis/overTraining.js';
 export { analyzeRunOverTraining } from './io/overTrainingRun.js';
 export { listCheckpoints, checkpointDir } from './io/checkpoints.js';

@@ -10,7 +10,7 @@ import { tokenRows } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
 import { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
-import { buildModularRecipe, buildRecipe } from '../train/recipes.js';
+import { buildAdditionRecipe, buildModularRecipe, buildRecipe } from '../train/recipes.js';
 import { listCheckpoints } from './checkpoints.js';
 import { openRun, validationRows } from './runCheckpoints.js';
 import { loadModel } from './loadModel.js';
@@ -53,7 +53,15 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
   let description: string;
   let probe: number[][] | undefined;
   let m = o.batchSize ?? 8;
-  if (preset.data.task) {
+  if (preset.data.task?.kind === 'addition') {
+    // Fresh problems every step (never a held-out pair): `distinct` batches of m of them, cycled.
+    m = o.batchSize ?? 64;
+    preset.train.batchSize = m;
+    const recipe = buildAdditionRecipe(preset);
+    pool = Array.from({ length: distinct }, () => recipe.train.next());
+    description = recipe.train.describe();
+    if (o.essentialDynamics) probe = recipe.heldOut.slice(0, 64).map((r) => r.slice(0, recipe.config.n_ctx));
+  } else if (preset.data.task) {
     // A synthetic task (grokking): the run trained on one full batch; batchSize draws row subsets of it instead.
     const recipe = buildModularRecipe(preset);
     const full = recipe.train.next();

@@ -20,7 +20,7 @@ smoothed LLC curve turns (docs/llc.md). Prints step, LLC ± std over chains, the
   --epsilon X         SGLD step size (default ${LLC_DEFAULTS.epsilon})
   --gamma X           localization strength (default ${LLC_DEFAULTS.gamma})
   --nbeta X           inverse temperature (default m / ln m for batch size m: ${defaultNbeta(CLI_DEFAULTS.batchSize).toFixed(2)} at ${CLI_DEFAULTS.batchSize})
-  --batch-size N      sequences per SGLD batch (default ${CLI_DEFAULTS.batchSize})
+  --batch-size N      sequences per SGLD batch (default ${CLI_DEFAULTS.batchSize}; a grokking run: its full batch; an addition run: 64 problems)
   --batches N         distinct batches drawn from the run's training mix and cycled (default ${CLI_DEFAULTS.batches})
   --seed N            seeds the SGLD noise (default 0)
   --at STEPS          only these checkpoints (comma-separated steps)

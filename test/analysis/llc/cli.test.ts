@@ -73,3 +73,19 @@ test('llc RUN: a table over checkpoints, JSON with per-chain traces and essentia
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--essential-dynamics/);
 });
+
+test('llc on an addition run: SGLD on fresh addition problems, essential dynamics on held-out sums', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-llc-add-'));
+  const run = join(dir, 'run');
+  const t = await cli(['train', '--preset', 'addition', '--out', run, '--steps', '6', '--batch-size', '16', '--eval-every', '3', '--checkpoints', 'every:3',
+    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
+  assert.equal(t.code, 0, t.stderr);
+  const out = join(dir, 'llc.json');
+  const r = await cli(['llc', run, '--chains', '2', '--draws', '5', '--burnin', '3', '--batches', '2', '--essential-dynamics', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(await readFile(out, 'utf8')) as { points: { step: number; llcMean: number; initLoss: number }[]; essentialDynamics: { steps: number[] } };
+  assert.deepEqual(json.points.map((p) => p.step), [0, 3, 6]);
+  for (const p of json.points) assert.ok(Number.isFinite(p.llcMean) && Number.isFinite(p.initLoss), JSON.stringify(p));
+  assert.deepEqual(json.essentialDynamics.steps, [0, 3, 6]);
+  assert.match(r.stdout, /\(batch 64\)/); // an addition run's default: 64 fresh problems per SGLD batch
+});
