@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeAddition, type AdditionAnalysis } from '../analysis/addition/analyze.js';
 import { checkAdditionClaims } from '../analysis/addition/claims.js';
@@ -6,32 +5,11 @@ import type { Claim } from '../analysis/claims.js';
 import { ADDITION_VOCAB_SIZE } from '../data/addition.js';
 import { InputError } from '../engine/errors.js';
 import { loadModel } from '../io/loadModel.js';
-import { checkOutputDir } from '../io/outputPath.js';
-import { readRunMeta, runStatus, type RunMeta } from '../io/trainRun.js';
-import { getPreset } from '../train/presets.js';
-import { UsageError } from './errors.js';
-import { printClaims } from './frameworkRuns.js';
-import { trainInTerminal } from './training.js';
+import { readRunMeta, type RunMeta } from '../io/trainRun.js';
+import { runOneRunSuite, type OneRunSuite } from './frameworkRuns.js';
 
 /** The addition suite's preset (docs/addition.md). */
 export const ADDITION_PRESET = 'addition';
-
-/**
- * Trains, resumes or reuses the addition run in `out`. Returns its directory and the data it saw, or the exit code
- * of a training run that did not finish.
- */
-export async function ensureAdditionRun(out: string): Promise<{ dir: string; seen: string[] } | { code: number }> {
-  const preset = getPreset(ADDITION_PRESET);
-  const status = await runStatus(out, preset.train.steps);
-  if (status === 'done') process.stderr.write(`reusing ${out}\n`);
-  else {
-    process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name} into ${out}\n`);
-    const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data: 'addition' }, { json: false, quietResult: true });
-    if (r.code !== 0) return { code: r.code };
-  }
-  const meta: Partial<RunMeta> = await readRunMeta(out);
-  return { dir: out, seen: [`${meta.preset?.name ?? '?'}: ${meta.mix ?? '?'}`] };
-}
 
 /**
  * The number of digits an addition model adds: its run.json's task, or (a bare model directory) its context,
@@ -57,27 +35,16 @@ export async function additionClaims(dir: string): Promise<{ claims: Claim[]; an
 }
 
 /**
- * `reproduce --suite addition`: trains (or reuses or resumes) the `addition` preset in `outDir` (default
- * runs/reproduce-addition), or analyses the one run given with --models, prints Quirke and Barez 2023's claims
- * with the number behind each (or JSON), and returns 1 when a claim fails.
+ * `reproduce --suite addition`: trains (or reuses or resumes) the `addition` preset in runs/reproduce-addition, or
+ * analyses the one run given with --models, and checks Quirke and Barez 2023's claims on it.
  */
-export async function additionSuite(models: string[] | undefined, outDir: string | undefined, json: boolean): Promise<number> {
-  let dir: string;
-  let seen: string[] = [];
-  if (models) {
-    if (models.length !== 1) throw new UsageError(`reproduce: --suite addition --models takes one addition run (got ${models.length})`);
-    const st = await stat(models[0]!).catch(() => null);
-    if (!st?.isDirectory()) throw new UsageError(`reproduce: --models ${models[0]}: no such run folder`);
-    dir = models[0]!;
-  } else {
-    const out = outDir ?? join('runs', 'reproduce-addition');
-    await checkOutputDir(out, '--out');
-    const run = await ensureAdditionRun(out);
-    if ('code' in run) return run.code;
-    ({ dir, seen } = run);
-  }
-  const { claims, analysis } = await additionClaims(dir);
-  if (json) console.log(JSON.stringify({ claims, data: seen, analysis }));
-  else printClaims(claims, seen);
-  return claims.every((c) => c.holds) ? 0 : 1;
-}
+export const ADDITION_SUITE: OneRunSuite = {
+  suite: 'addition', given: 'one addition run', preset: ADDITION_PRESET, data: 'addition', defaultOut: join('runs', 'reproduce-addition'),
+  claims: async (dir) => {
+    const { claims, analysis } = await additionClaims(dir);
+    return { claims, details: { analysis } };
+  },
+};
+
+/** The addition suite as a function (reproduce --suite addition calls runOneRunSuite with ADDITION_SUITE). */
+export const additionSuite = (models: string[] | undefined, outDir: string | undefined, json: boolean): Promise<number> => runOneRunSuite(ADDITION_SUITE, models, outDir, json);

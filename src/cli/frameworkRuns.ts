@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkClaims, type Claim } from '../analysis/claims.js';
 import { inductionStageClaims, type InductionStageReport, type InductionWindow, type LLCOverTraining } from '../analysis/llc/index.js';
@@ -11,6 +12,8 @@ import { analyzeWithText } from '../io/analyzeText.js';
 import { loadModel } from '../io/loadModel.js';
 import { readRunMeta, runStatus, type RunMeta } from '../io/trainRun.js';
 import { getPreset } from '../train/presets.js';
+import { checkOutputDir } from '../io/outputPath.js';
+import { UsageError } from './errors.js';
 import { trainInTerminal } from './training.js';
 
 /** The framework's three models: attn-only-0l, -1l and -2l in `out`/0l, 1l, 2l. */
@@ -170,20 +173,59 @@ export function printClaimsOverSeeds(claims: readonly ClaimOverSeeds[], seen: re
 export const GROKKING_PRESET = 'grokking-fast';
 
 /**
- * Trains, resumes or reuses the grokking run in `out` (the preset keeps a checkpoint every 100 steps). Returns its
+ * Trains, resumes or reuses the run of one preset in `out` (a one-run suite: grokking, addition). Returns its
  * directory and the data it saw, or the exit code of a training run that did not finish.
  */
-export async function ensureGrokkingRun(out: string): Promise<{ dir: string; seen: string[] } | { code: number }> {
-  const preset = getPreset(GROKKING_PRESET);
+export async function ensurePresetRun(out: string, presetName: string, data: string): Promise<{ dir: string; seen: string[] } | { code: number }> {
+  const preset = getPreset(presetName);
   const status = await runStatus(out, preset.train.steps);
   if (status === 'done') process.stderr.write(`reusing ${out}\n`);
   else {
     process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name} into ${out}\n`);
-    const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data: 'modular-addition' }, { json: false, quietResult: true });
+    const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data }, { json: false, quietResult: true });
     if (r.code !== 0) return { code: r.code };
   }
   const meta: Partial<RunMeta> = await readRunMeta(out);
   return { dir: out, seen: [`${meta.preset?.name ?? '?'}: ${meta.mix ?? '?'}`] };
+}
+
+/** The grokking run in `out` (the preset keeps a checkpoint every 100 steps). */
+export const ensureGrokkingRun = (out: string) => ensurePresetRun(out, GROKKING_PRESET, 'modular-addition');
+
+/** A suite on one run: its name, preset and data, where it trains by default, and its claims on a run directory. */
+export interface OneRunSuite {
+  suite: string;
+  /** What --models must name, e.g. 'one grokking run with checkpoints'. */
+  given: string;
+  preset: string;
+  data: string;
+  defaultOut: string;
+  claims(dir: string): Promise<{ claims: Claim[]; details: Record<string, unknown> }>;
+}
+
+/**
+ * `reproduce --suite NAME`: analyses the one run given with --models, or trains (reuses, resumes) the suite's
+ * preset in `outDir`; prints the claims with the number behind each (or JSON) and returns 1 when one fails.
+ */
+export async function runOneRunSuite(s: OneRunSuite, models: string[] | undefined, outDir: string | undefined, json: boolean): Promise<number> {
+  let dir: string;
+  let seen: string[] = [];
+  if (models) {
+    if (models.length !== 1) throw new UsageError(`reproduce: --suite ${s.suite} --models takes ${s.given} (got ${models.length})`);
+    const st = await stat(models[0]!).catch(() => null);
+    if (!st?.isDirectory()) throw new UsageError(`reproduce: --models ${models[0]}: no such run folder`);
+    dir = models[0]!;
+  } else {
+    const out = outDir ?? s.defaultOut;
+    await checkOutputDir(out, '--out');
+    const run = await ensurePresetRun(out, s.preset, s.data);
+    if ('code' in run) return run.code;
+    ({ dir, seen } = run);
+  }
+  const { claims, details } = await s.claims(dir);
+  if (json) console.log(JSON.stringify({ claims, data: seen, ...details }));
+  else printClaims(claims, seen);
+  return claims.every((c) => c.holds) ? 0 : 1;
 }
 
 /** The progress measures at every checkpoint of a grokking run, and the claims on them. */

@@ -39,7 +39,7 @@ test('train --checkpoints keeps models; analyze --over-training measures each; r
       [['analyze', dir, '--over-training'], /no checkpoints\/ folder/],
       [['train', '--preset', 'grokking-fast', '--out', join(dir, 'x'), '--checkpoints', 'log:1'], /--checkpoints: log:1: N must be from 2/],
       [['train', '--preset', 'attn-only-1l', '--out', join(dir, 'y'), '--modulus', '7'], /--modulus and --train-fraction apply to the grokking presets/],
-      [['reproduce', '--suite', 'addition'], /--suite addition: expected framework or grokking/],
+      [['reproduce', '--suite', 'nope'], /--suite nope: expected framework, grokking or addition/],
     ] as const) {
       const r2 = await cli([...args]);
       assert.equal(r2.code, 2, `${args.join(' ')}: ${r2.stderr}`);

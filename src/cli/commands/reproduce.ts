@@ -4,11 +4,11 @@ import { checkOutputDir } from '../../io/outputPath.js';
 import type { Claim } from '../../analysis/claims.js';
 import type { AnalysisReport } from '../../analysis/analyzeModel.js';
 import { numberOption, parseCommandArgs } from '../args.js';
-import { ADDITION_PRESET, additionSuite } from '../additionSuite.js';
+import { ADDITION_PRESET, ADDITION_SUITE } from '../additionSuite.js';
 import { UsageError } from '../errors.js';
 import {
-  claimsOverSeeds, ensureFrameworkRuns, ensureGrokkingRun, frameworkClaims, GROKKING_PRESET, grokkingClaims, llcStageClaims, printClaims, printClaimsOverSeeds,
-  REPRODUCE_LLC, TWO_LAYER_CHECKPOINTS, type LLCStageSummary,
+  claimsOverSeeds, ensureFrameworkRuns, frameworkClaims, GROKKING_PRESET, grokkingClaims, llcStageClaims, printClaims, printClaimsOverSeeds,
+  REPRODUCE_LLC, runOneRunSuite, TWO_LAYER_CHECKPOINTS, type LLCStageSummary, type OneRunSuite,
 } from '../frameworkRuns.js';
 
 export const REPRODUCE_HELP = `circuitscope reproduce [--suite framework|grokking|addition] [--seeds N] [--out DIR] [--models DIR...] [--json]
@@ -48,8 +48,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const seeds = numberOption('reproduce', 'seeds', values.seeds, { integer: true, min: 1, max: 100 });
   if (seeds !== undefined && models) throw new UsageError('reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together');
   if (seeds !== undefined && suite !== 'framework') throw new UsageError(`reproduce: --seeds applies to the framework suite, not --suite ${suite}`);
-  if (suite === 'grokking') return grokkingSuite(models, values.out, values.json ?? false);
-  if (suite === 'addition') return additionSuite(models, values.out, values.json ?? false);
+  if (suite === 'grokking') return runOneRunSuite(GROKKING_SUITE, models, values.out, values.json ?? false);
+  if (suite === 'addition') return runOneRunSuite(ADDITION_SUITE, models, values.out, values.json ?? false);
   if (models) return givenModels(models, values.json ?? false);
   const out = values.out ?? join('runs', 'reproduce');
   await checkOutputDir(out, '--out');
@@ -97,23 +97,12 @@ async function givenModels(models: string[], json: boolean): Promise<number> {
   return all.every((c) => c.holds) ? 0 : 1;
 }
 
-async function grokkingSuite(models: string[] | undefined, outDir: string | undefined, json: boolean): Promise<number> {
-  let dir: string;
-  let seen: string[] = [];
-  if (models) {
-    if (models.length !== 1) throw new UsageError(`reproduce: --suite grokking --models takes one grokking run with checkpoints (got ${models.length})`);
-    const st = await stat(models[0]!).catch(() => null);
-    if (!st?.isDirectory()) throw new UsageError(`reproduce: --models ${models[0]}: no such run folder`);
-    dir = models[0]!;
-  } else {
-    const out = outDir ?? join('runs', 'reproduce-grokking');
-    await checkOutputDir(out, '--out');
-    const run = await ensureGrokkingRun(out);
-    if ('code' in run) return run.code;
-    ({ dir, seen } = run);
-  }
-  const { claims, measures } = await grokkingClaims(dir);
-  if (json) console.log(JSON.stringify({ claims, data: seen, measures }));
-  else printClaims(claims, seen);
-  return claims.every((c) => c.holds) ? 0 : 1;
-}
+/** `reproduce --suite grokking`: Nanda et al. 2023's progress-measure claims on a grokking run's checkpoints. */
+const GROKKING_SUITE: OneRunSuite = {
+  suite: 'grokking', given: 'one grokking run with checkpoints', preset: GROKKING_PRESET, data: 'modular-addition',
+  defaultOut: join('runs', 'reproduce-grokking'),
+  claims: async (dir) => {
+    const { claims, measures } = await grokkingClaims(dir);
+    return { claims, details: { measures } };
+  },
+};
