@@ -1,6 +1,6 @@
 import { additionPositions } from '../../../src/data/addition.js';
 import { HookedTransformer } from '../../../src/model/hookedTransformer.js';
-import type { StateDict } from '../../../src/model/weights.js';
+import { zeroWeights } from '../../support/zeroWeights.js';
 
 /**
  * A one-layer attention-only model for `digits`-digit addition whose attention is written by hand (no LayerNorm,
@@ -14,15 +14,7 @@ export function handBuiltAddition(digits: number): HookedTransformer {
   const pos = additionPositions(digits);
   const cfg = { n_layers: 1, d_model: T, n_heads: 2, d_head: T, d_vocab: 13, n_ctx: T, attn_only: true, normalization_type: null, bos_token_id: null, positional_embedding_type: 'standard' as const };
   const m = new HookedTransformer(cfg);
-  const w: StateDict = {};
-  for (const [k, t] of Object.entries(m.weights)) w[k] = { dtype: 'float32', shape: t.shape, data: new Float32Array(t.data.length) };
-  const set = (name: string, idx: number[], v: number) => {
-    const t = w[name]!;
-    let off = 0;
-    let stride = 1;
-    for (let i = t.shape.length - 1; i >= 0; i--) { off += idx[i]! * stride; stride *= t.shape[i]!; }
-    (t.data as Float32Array)[off] = v;
-  };
+  const { w, set } = zeroWeights(m);
   const s = 12 * Math.sqrt(T); // attention logit 12 on each target
   for (let p = 0; p < T; p++) set('pos_embed.W_pos', [p, p], 1);
   for (let i = 0; i <= digits; i++) {

@@ -1,5 +1,5 @@
 import { HookedTransformer } from '../../../src/model/hookedTransformer.js';
-import type { StateDict } from '../../../src/model/weights.js';
+import { zeroWeights } from '../../support/zeroWeights.js';
 
 /**
  * A two-layer attention-only model whose induction circuit is written by hand (no LayerNorm, zero biases):
@@ -24,15 +24,7 @@ export function handBuiltInduction(): HookedTransformer {
   const H = 2;
   const cfg = { n_layers: 2, d_model: D, n_heads: H, d_head: E, d_vocab: V, n_ctx: T, attn_only: true, normalization_type: null, bos_token_id: null, positional_embedding_type: 'standard' as const };
   const m = new HookedTransformer(cfg);
-  const w: StateDict = {};
-  for (const [k, t] of Object.entries(m.weights)) w[k] = { dtype: 'float32', shape: t.shape, data: new Float32Array(t.data.length) };
-  const set = (name: string, idx: number[], v: number) => {
-    const t = w[name]!;
-    let off = 0;
-    let stride = 1;
-    for (let i = t.shape.length - 1; i >= 0; i--) { off += idx[i]! * stride; stride *= t.shape[i]!; }
-    (t.data as Float32Array)[off] = v;
-  };
+  const { w, set } = zeroWeights(m);
   const s = 5 * Math.sqrt(E); // attention logit 5 on the target
   for (let t = 0; t < V; t++) set('embed.W_E', [t, TOK + t], 1);
   for (let p = 0; p < T; p++) set('pos_embed.W_pos', [p, POS + p], 1);
