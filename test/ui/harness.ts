@@ -69,6 +69,7 @@ export async function openComponentPage(): Promise<ComponentPage> {
           for (const r of record) withRec[r] = (...args: unknown[]) => { events.push({ name: r, args: JSON.parse(JSON.stringify(args)) as unknown[] }); };
           g.__cs = { mounted: g.circuitscopeUI.mount(name, withRec, el), events, record };
         }, { name, props, record: lastRecord, width: opts.width ?? 0 });
+        await effectsFlushed(page);
         return page.locator('#mounted');
       },
       async update(props) {
@@ -78,6 +79,7 @@ export async function openComponentPage(): Promise<ComponentPage> {
           for (const r of g.__cs.record) withRec[r] = (...args: unknown[]) => { g.__cs.events.push({ name: r, args: JSON.parse(JSON.stringify(args)) as unknown[] }); };
           g.__cs.mounted.update(withRec);
         }, { props });
+        await effectsFlushed(page);
       },
       events: () => page.evaluate(() => (globalThis as unknown as { __cs: { events: { name: string; args: unknown[] }[] } }).__cs.events),
       async screenshot(name) {
@@ -115,4 +117,12 @@ export function rng(seed: number): () => number {
     s = (s * 1664525 + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
+}
+
+/**
+ * Preact runs effects (where charts such as uPlot are built) after the next paint, so a mount or update returns
+ * before them: wait two animation frames and a task, so a test never reads a chart that is not drawn yet.
+ */
+async function effectsFlushed(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0)))));
 }
