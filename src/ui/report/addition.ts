@@ -1,5 +1,6 @@
 // The report's Addition section: the JSON of `reproduce --suite addition --json` (or a bare addition analysis), checked.
 import { InputError } from '../../engine/errors.js';
+import { parseJSONObject } from './development.js';
 
 export interface ReportAddition {
   layer: number;
@@ -18,14 +19,7 @@ const WHAT = 'circuitscope reproduce --suite addition --json';
 
 /** `reproduce --suite addition --json` output (`{ claims, analysis }`), or the analysis alone (`{ attention, ... }`). */
 export function parseAdditionJSON(text: string, file: string): ReportAddition {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new InputError(`${file}: not JSON; expected the output of ${WHAT}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(`${file}: expected a JSON object, the output of ${WHAT}`);
-  const o = v as Record<string, unknown>;
+  const o = parseJSONObject(text, file, WHAT);
   const analysis = (typeof o.analysis === 'object' && o.analysis !== null ? o.analysis : o) as Record<string, unknown>;
   const att = analysis.attention as Record<string, unknown> | undefined;
   if (typeof att !== 'object' || att === null) throw new InputError(`${file}: no "attention" field (or "analysis.attention"); expected the output of ${WHAT}`);

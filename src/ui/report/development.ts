@@ -9,7 +9,8 @@ export interface ReportDevelopment {
 
 const isNums = (v: unknown): v is (number | null)[] => Array.isArray(v) && v.every((x) => x === null || typeof x === 'number');
 
-function parse(text: string, file: string, what: string): Record<string, unknown> {
+/** `text` (read from `file`) as a JSON object, or a one-line error naming the file and `what` should have made it. */
+export function parseJSONObject(text: string, file: string, what: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -22,7 +23,7 @@ function parse(text: string, file: string, what: string): Record<string, unknown
 
 /** `analyze RUN --over-training --json` output: `steps` (numbers) and `series` (one number or null per step each). */
 export function parseOverTrainingJSON(text: string, file: string): OverTrainingData {
-  const o = parse(text, file, 'circuitscope analyze RUN --over-training --json');
+  const o = parseJSONObject(text, file, 'circuitscope analyze RUN --over-training --json');
   if (!isNums(o.steps) || o.steps.some((s) => s === null)) throw new InputError(`${file}: field "steps" must be an array of numbers (analyze --over-training output)`);
   if (typeof o.series !== 'object' || o.series === null || Array.isArray(o.series)) throw new InputError(`${file}: field "series" must be an object of per-step arrays (analyze --over-training output)`);
   for (const [k, v] of Object.entries(o.series)) {
@@ -33,7 +34,7 @@ export function parseOverTrainingJSON(text: string, file: string): OverTrainingD
 
 /** `llc RUN --json` output: `points` with step, llcMean, llcStd; `stages` and `essentialDynamics` when present. */
 export function parseLLCJSON(text: string, file: string): LLCData {
-  const o = parse(text, file, 'circuitscope llc RUN --json');
+  const o = parseJSONObject(text, file, 'circuitscope llc RUN --json');
   const points = o.points;
   if (!Array.isArray(points) || points.length === 0) throw new InputError(`${file}: field "points" must be a non-empty array (llc --json output)`);
   for (const [i, q] of points.entries()) {
