@@ -25,8 +25,8 @@ export function frameworkRunDir(out: string, seed: number, layers: number): stri
 }
 
 /**
- * The two-layer run keeps this many log-spaced checkpoints, for the LLC-stage claims: log:60 over 8000 steps keeps
- * one every ~16% of the step count (steps 947, 1103, 1285, 1497, 1743, 2030, 2364 around where the induction head
+ * The two-layer run keeps this many log-spaced checkpoints, for the LLC-stage claims: log:60 over 3000 steps keeps
+ * one every ~15% of the step count (steps 1012, 1160, 1328, 1522, 1743, 1996, 2287 around where the induction head
  * forms), about 0.9 MB each.
  */
 export const TWO_LAYER_CHECKPOINTS = { kind: 'log', count: 60 } as const;

@@ -10,7 +10,7 @@ import { tokenRows } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
 import { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
-import { buildAdditionRecipe, buildModularRecipe, buildRecipe } from '../train/recipes.js';
+import { buildAdditionRecipe, buildModularRecipe, buildRecipe, curriculumLength } from '../train/recipes.js';
 import { listCheckpoints } from './checkpoints.js';
 import { openRun, validationRows } from './runCheckpoints.js';
 import { loadModel } from './loadModel.js';
@@ -73,8 +73,10 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
   } else {
     const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
     preset.train.batchSize = m;
+    const curriculum = curriculumLength(preset.data.curriculum, await run.readMetrics());
+    // A curriculum a probe ended is replayed as the fixed-length one it turned out to be: the same batches.
+    if (preset.data.curriculum) preset.data.curriculum = { steps: curriculum, vocab: preset.data.curriculum.vocab };
     const recipe = buildRecipe(preset, data);
-    const curriculum = preset.data.curriculum?.steps ?? 0;
     if (o.data === 'curriculum') {
       if (curriculum <= 0) throw new InputError(`llc: ${run.path('run.json')}: the run had no curriculum to estimate the LLC on`);
       // The curriculum's first batches (the run drew them in this order, with its batch size).
@@ -138,10 +140,10 @@ export interface InductionStageCheck {
  */
 export async function inductionStageCheck(dir: string, o: InductionStageCheckOptions = {}): Promise<InductionStageCheck> {
   const { meta } = await openRun(dir, 'llc');
-  const all = inductionScoreSeries(await new RunDir(dir).readMetrics());
+  const metrics = await new RunDir(dir).readMetrics();
+  const all = inductionScoreSeries(metrics);
   if (all.length < 2) throw new InputError(`llc: ${dir}/metrics.jsonl holds fewer than 2 induction scores (the head probes run every --eval-every steps)`);
-  const curriculum = meta?.preset?.data?.curriculum?.steps ?? 0;
-  const window = inductionWindow(all, curriculum, all.at(-1)!.step);
+  const window = inductionWindow(all, curriculumLength(meta?.preset?.data?.curriculum, metrics), all.at(-1)!.step);
   const scores = all.filter((p) => p.step >= window.from && p.step <= window.to);
   const rise = inductionRise(scores.length >= 2 ? scores : all);
   const kept = (await listCheckpoints(dir)).map((c) => c.step);

@@ -6,7 +6,7 @@ import {
 import { Rng } from '../engine/random.js';
 import { ADDITION_HELD_OUT_EVERY, ADDITION_VOCAB_SIZE, additionLayout, additionTokens, heldOutProblems, isHeldOut } from '../data/addition.js';
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
-import type { Preset } from './presets.js';
+import type { Curriculum, Preset } from './presets.js';
 import type { BatchSource } from './trainer.js';
 
 /** What a recipe needs of the tokenizer the corpus was tokenised with. */
@@ -75,34 +75,61 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
 }
 
 /**
- * The training batches: the main mix, preceded (when the preset has a curriculum) by `curriculum.steps` batches of
- * the induction task on a small alphabet. Resumable: the state says which phase and where in it.
+ * The training batches: the main mix, preceded (when the preset has a curriculum) by batches of the induction task
+ * on a small alphabet, for `curriculum.steps` steps or until its loss shows an induction head (`untilLoss`). Resumable: the state says which phase, where in it, and when the curriculum ended.
  */
 function curriculumSource(
-  mix: MixEntry[], curriculum: { steps: number; vocab: number } | undefined, seq: { length: number; bosTokenId: number | null },
+  mix: MixEntry[], curriculum: Curriculum | undefined, seq: { length: number; bosTokenId: number | null },
   opts: { batchSize: number; seed: number }, vocabSize: number,
 ): BatchSource {
   const warm = curriculum && curriculum.steps > 0
     ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: inductionTaskLengths(seq.length) })
     : null;
+  const warmOpts = { ...opts, seed: opts.seed + 1 };
   let phase = warm ? 0 : 1;
-  let it = new BatchIterator(warm && phase === 0 ? warm : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts);
+  let endedAt: number | null = null;
+  let it = new BatchIterator(warm ?? mix, warm ? warmOpts : opts);
+  const toMix = () => {
+    phase = 1;
+    endedAt ??= it.step;
+    it = new BatchIterator(mix, opts);
+  };
+  const until = curriculum?.untilLoss;
   return {
     next: () => {
-      if (phase === 0 && it.step >= curriculum!.steps) {
-        phase = 1;
-        it = new BatchIterator(mix, opts);
-      }
+      if (phase === 0 && it.step >= curriculum!.steps) toMix();
       return it.nextBatch().tokens;
     },
-    state: () => ({ phase, batches: it.state() }),
+    state: () => ({ phase, batches: it.state(), ...(endedAt !== null ? { curriculumEnded: endedAt } : {}) }),
     restore: (s) => {
-      const st = s as { phase: number; batches: BatchState };
+      const st = s as { phase: number; batches: BatchState; curriculumEnded?: number };
       phase = st.phase;
-      it = new BatchIterator(phase === 0 ? warm! : mix, phase === 0 ? { ...opts, seed: opts.seed + 1 } : opts, st.batches);
+      endedAt = st.curriculumEnded ?? null;
+      it = new BatchIterator(phase === 0 ? warm! : mix, phase === 0 ? warmOpts : opts, st.batches);
     },
-    describe: () => `${warm ? `first ${curriculum!.steps} steps: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
+    observe: (rec) => {
+      if (phase !== 0 || until === undefined || !(rec.loss < until)) return;
+      toMix();
+      return { curriculum_ended: endedAt };
+    },
+    describe: () => `${warm ? `${describeCurriculum(curriculum!)}: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
   };
+}
+
+/**
+ * How many steps a run's curriculum lasted: the step its loss ended it at (`curriculum_ended` in its metrics), else
+ * its `steps`; 0 without one.
+ */
+export function curriculumLength(c: Curriculum | undefined, records: readonly Record<string, unknown>[]): number {
+  if (!c) return 0;
+  const ended = records.find((r) => typeof r['curriculum_ended'] === 'number')?.['curriculum_ended'] as number | undefined;
+  return ended ?? c.steps;
+}
+
+function describeCurriculum(c: Curriculum): string {
+  return c.untilLoss === undefined
+    ? `first ${c.steps} steps`
+    : `until its loss is below ${c.untilLoss} nats (at most ${c.steps} steps)`;
 }
 
 /** A recipe with the modular-addition split it trains on and holds out. */

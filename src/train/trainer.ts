@@ -13,6 +13,11 @@ export interface BatchSource {
   restore(state: unknown): void;
   /** A short description of the data, for metrics and `reproduce` (e.g. "brown 90% + repeated spans 10%"). */
   describe(): string;
+  /**
+   * Sees each metrics record after the probes ran (a curriculum that ends when a probe crosses a threshold reads
+   * them here); what it returns is merged into the record. The change it makes must show in `state()`.
+   */
+  observe?(record: MetricsRecord): Record<string, unknown> | void;
 }
 
 export interface TrainConfig extends OptimizerConfig {
@@ -162,6 +167,7 @@ export async function train(
       };
       if (val && cfg.evalEvery > 0 && (s % cfg.evalEvery === 0 || s === cfg.steps)) rec.val_loss = await validationLoss(step, val, cfg);
       if (hooks.probe) Object.assign(rec, await hooks.probe(model, s));
+      Object.assign(rec, data.observe?.(rec) ?? {});
       await hooks.onMetrics?.(rec);
       windowStart = performance.now();
       windowTokens = 0;

@@ -38,6 +38,8 @@ test('argument mistakes: exit 2, one line with a usage hint, no stack trace', as
     [['train', '--out', out, '--batch-size', '100000'], /--batch-size expects an integer from 1 to 4096, got 100000/],
     [['train', '--out', out, '--lr', 'NaN'], /--lr expects a non-negative number, got NaN/],
     [['train', '--out', out, '--repeat-fraction', '2'], /--repeat-fraction expects a number from 0 to 1, got 2/],
+    [['train', '--preset', 'attn-only-1l', '--out', out, '--curriculum-until', '5'], /--curriculum-until: preset attn-only-1l has no curriculum; give --curriculum-steps N too/],
+    [['train', '--out', out, '--curriculum-until', 'soon'], /--curriculum-until expects a non-negative number, got soon/],
     [['train', '--out'], /train: Option '--out <value>' argument missing/],
     [['analyze', '--frobnicate', 'x'], /analyze: Unknown option '--frobnicate' \(see circuitscope analyze --help\)/],
     [['reproduce', 'A'], /reproduce: unexpected argument A/],

@@ -81,3 +81,16 @@ test('bad arguments get one line and a non-zero exit, not a stack trace', async 
   assert.equal(u.code, 2);
   assert.match(u.stderr, /n_heads/);
 });
+
+test('--curriculum-until ends the curriculum at the first metrics line whose loss is below it, and says so', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '6', '--log-every', '3',
+    '--curriculum-steps', '100', '--curriculum-until', '50', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { curriculum: unknown } } };
+  assert.deepEqual(meta.preset.data.curriculum, { steps: 100, vocab: 256, untilLoss: 50 });
+  assert.match(meta.mix, /^until its loss is below 50 nats \(at most 100 steps\): random tokens/);
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
+});

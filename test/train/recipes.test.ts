@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROBE_LENGTHS, tokenizeDocuments } from '../../src/data/index.js';
 import { getPreset } from '../../src/train/presets.js';
-import { buildRecipe, inductionTaskLengths } from '../../src/train/recipes.js';
+import { buildRecipe, curriculumLength, inductionTaskLengths } from '../../src/train/recipes.js';
+import type { MetricsRecord } from '../../src/train/trainer.js';
+import type { Tensor } from '../../src/engine/tensor.js';
 import { ByteTokenizer } from '../../src/tokenize/index.js';
 
 const tok = new ByteTokenizer();
@@ -24,7 +26,7 @@ test('attn-only-2l: config from the tokenizer, the curriculum then the mix, batc
   assert.equal(recipe.config.bos_token_id, 256);
   assert.equal(recipe.config.tokenizer_name, tok.name);
   const mix = recipe.train.describe();
-  assert.match(mix, /^first 2500 steps: random tokens \(d_vocab 256\).*\(not 40, 50\).*; then /);
+  assert.match(mix, /^until its loss is below 5 nats \(at most 2500 steps\): random tokens \(d_vocab 256\).*\(not 40, 50\).*; then /);
   assert.match(mix, /60% text windows/);
   const batch = recipe.train.next();
   assert.deepEqual(batch.shape, [preset.train.batchSize, preset.train.seqLen + 1]);
@@ -42,4 +44,46 @@ test('the training batches resume exactly from their state', () => {
   const b = buildRecipe(preset, data);
   b.train.restore(state);
   assert.deepEqual(Array.from({ length: 3 }, () => [...b.train.next().data]), rest);
+});
+
+test('a curriculum with untilLoss ends at the first record whose loss is below it; resumes and replays after it', () => {
+  const preset = getPreset('attn-only-2l');
+  preset.data.curriculum = { steps: 1000, vocab: 16, untilLoss: 2.5 };
+  const r = buildRecipe(preset, data);
+  // The curriculum draws ids below 16 (and the BOS, 256); text windows hold letters.
+  const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n || x === 256n);
+  const record = (step: number, loss: number): MetricsRecord => ({ step, tokens: 0, loss, lr: 1e-3, tokens_per_s: 1, grad_norm: 1, elapsed_s: 0 });
+  assert.match(r.train.describe(), /^until its loss is below 2.5 nats \(at most 1000 steps\): random tokens \(d_vocab 16\)/);
+  for (let i = 0; i < 3; i++) assert.ok(isCurriculum(r.train.next()));
+  assert.equal(r.train.observe!(record(3, 2.5)), undefined, 'not below the threshold');
+  assert.equal(r.train.observe!(record(3, NaN)), undefined, 'a loss that is not a number');
+  assert.ok(isCurriculum(r.train.next()));
+  assert.deepEqual(r.train.observe!(record(4, 2.49)), { curriculum_ended: 4 });
+  const state = JSON.parse(JSON.stringify(r.train.state())) as unknown;
+  const after = Array.from({ length: 3 }, () => r.train.next());
+  assert.ok(after.every((b) => !isCurriculum(b)), 'the mix follows at once');
+  assert.equal(r.train.observe!(record(7, 1)), undefined, 'it ends once');
+
+  const resumed = buildRecipe(preset, data);
+  resumed.train.restore(state);
+  assert.deepEqual(Array.from({ length: 3 }, () => [...resumed.train.next().data]), after.map((b) => [...b.data]));
+
+  // What `llc` replays: the fixed curriculum of the length it turned out to have gives the same batches.
+  const ended = curriculumLength(preset.data.curriculum, [record(3, 2.6), { ...record(4, 2.49), curriculum_ended: 4 }]);
+  assert.equal(ended, 4);
+  const fixed = getPreset('attn-only-2l');
+  fixed.data.curriculum = { steps: ended, vocab: 16 };
+  const replay = buildRecipe(fixed, data);
+  for (let i = 0; i < ended; i++) replay.train.next();
+  assert.deepEqual(Array.from({ length: 3 }, () => [...replay.train.next().data]), after.map((b) => [...b.data]));
+  assert.equal(curriculumLength(preset.data.curriculum, [record(4, 2.6)]), 1000, 'not ended: its steps');
+  assert.equal(curriculumLength(undefined, []), 0);
+});
+
+test('a loss-ended curriculum still ends at its steps when no probe reaches the threshold', () => {
+  const preset = getPreset('attn-only-2l');
+  preset.data.curriculum = { steps: 2, vocab: 16, untilLoss: 2.5 };
+  const r = buildRecipe(preset, data);
+  const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n || x === 256n);
+  assert.deepEqual([r.train.next(), r.train.next(), r.train.next()].map(isCurriculum), [true, true, false]);
 });

@@ -118,3 +118,22 @@ test('attention moves within a short run with LayerNorm, and stays stuck without
   assert.ok(withLn > 0.02, `with LayerNorm the largest change in attention is ${withLn}`);
   assert.ok(without < withLn / 10, `without LayerNorm: ${without}, with: ${withLn}`);
 });
+
+test('the batch source observes each record after the probes, and what it returns is logged', async () => {
+  const model = new HookedTransformer(cfg);
+  const source = new RepeatSource(7, 8, 16, 16);
+  const seen: Record<string, unknown>[] = [];
+  const observing: BatchSource = Object.assign(source, {
+    observe: (r: MetricsRecord) => {
+      seen.push({ ...r });
+      return r.step === 2 ? { switched_at: r.step } : undefined;
+    },
+  });
+  const records: MetricsRecord[] = [];
+  await train(model, observing, null, tc({ steps: 3, logEvery: 1, evalEvery: 0 }), {
+    probe: async (_m, step) => ({ probed: step * 10 }),
+    onMetrics: (r) => { records.push(r); },
+  });
+  assert.deepEqual(seen.map((r) => [r['step'], r['probed']]), [[1, 10], [2, 20], [3, 30]]);
+  assert.deepEqual(records.map((r) => r['switched_at']), [undefined, 2, undefined]);
+});

@@ -21,7 +21,11 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
-  --curriculum-steps N        steps of the induction task on a 256-token alphabet first (0: none)
+  --curriculum-steps N        steps of the induction task on a 256-token alphabet first (0: none); with
+                              --curriculum-until, the most it may last
+  --curriculum-until X        end the curriculum at the first metrics line (every --log-every steps) whose
+                              training loss is below X nats (an induction head: 256 random ids give ln 256 = 5.55
+                              without one); 'none': always run its steps
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
@@ -41,7 +45,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
-      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, set: { type: 'string', multiple: true },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,7 +90,7 @@ const RANGES: Record<string, { min: number; max: number }> = {
   steps: { min: 1, max: 10_000_000 }, 'batch-size': { min: 1, max: 4096 }, warmup: { min: 0, max: 10_000_000 },
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
-  'curriculum-steps': { min: 0, max: 10_000_000 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
+  'curriculum-steps': { min: 0, max: 10_000_000 }, 'curriculum-until': { min: 0, max: 100 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
   modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 },
 };
 
@@ -118,7 +122,13 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   const rr = num('random-repeat-fraction', v['random-repeat-fraction'] as string | undefined, false);
   if (rr !== undefined) p.data.randomRepeatFraction = rr;
   const cs = num('curriculum-steps', v['curriculum-steps'] as string | undefined, true);
-  if (cs !== undefined) p.data.curriculum = { vocab: p.data.curriculum?.vocab ?? 256, steps: cs };
+  if (cs !== undefined) p.data.curriculum = { ...p.data.curriculum, vocab: p.data.curriculum?.vocab ?? 256, steps: cs };
+  const until = v['curriculum-until'] as string | undefined;
+  if (until !== undefined) {
+    if (!p.data.curriculum || p.data.curriculum.steps === 0) throw new UsageError(`train: --curriculum-until: preset ${p.name} has no curriculum; give --curriculum-steps N too`);
+    if (until === 'none') delete p.data.curriculum.untilLoss;
+    else p.data.curriculum.untilLoss = num('curriculum-until', until, false)!;
+  }
   const modulus = num('modulus', v['modulus'] as string | undefined, true);
   const fraction = num('train-fraction', v['train-fraction'] as string | undefined, false);
   if (modulus !== undefined || fraction !== undefined) {
