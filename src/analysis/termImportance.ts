@@ -24,6 +24,13 @@ export interface TermImportance {
    * two heads); one term's removal (`terms`) can understate a kind whose terms stand in for each other.
    */
   byKind: Partial<Record<Term['kind'], number>>;
+  /**
+   * The loss with the terms up to each order, as the paper measures term importance (the marginal loss reduction of
+   * each order): the direct path alone, then with every single head added, then (two layers) with every virtual
+   * head added (`virtual` equals `expansionLoss`). `direct - head` is what the single heads add, `head - virtual`
+   * what the virtual heads add on top of them.
+   */
+  byOrder: { direct: number; head: number; virtual?: number };
 }
 
 /**
@@ -133,7 +140,14 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     for (const p of group) for (let i = 0; i < total.length; i++) without[i]! -= p.data[i]!;
     byKind[kind] = (await run(without)) - expansionLoss;
   }
-  return { loss, expansionLoss, terms, byKind };
+  const upTo = async (kinds: readonly Term['kind'][]) => {
+    without.fill(0);
+    for (const p of pieces) if (kinds.includes(p.kind)) for (let i = 0; i < total.length; i++) without[i]! += p.data[i]!;
+    return run(without);
+  };
+  const byOrder: TermImportance['byOrder'] = { direct: await upTo(['direct']), head: await upTo(['direct', 'head']) };
+  if (L === 2) byOrder.virtual = expansionLoss;
+  return { loss, expansionLoss, terms, byKind, byOrder };
 }
 
 /** A frozen LayerNorm scale [B, T, 1] aligned with an input of the given rank (leading head axes broadcast). */

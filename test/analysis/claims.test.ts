@@ -14,7 +14,7 @@ test('checkClaims on reports that lack sections: every claim fails with its reas
 });
 
 /** A two-layer report with 2 heads per layer: L0H1 is the previous-token head, L1H0 the induction head. */
-function twoLayer(k: number[][], byKind: { head: number; virtual: number }): AnalysisReport {
+function twoLayer(k: number[][], adds: { head: number; virtual: number }): AnalysisReport {
   return {
     schema: ANALYSIS_SCHEMA,
     model: { name: '2l', n_layers: 2, n_heads: 2, d_model: 8, d_vocab: 12, n_ctx: 8, attn_only: true },
@@ -22,7 +22,12 @@ function twoLayer(k: number[][], byKind: { head: number; virtual: number }): Ana
       induction: [[0, 0], [0.9, 0.2]], previousToken: [[0.1, 0.95], [0, 0]], duplicateToken: [[0, 0], [0, 0]],
     },
     composition: { scores: { q: k, k, v: k }, baseline: { q: 0.1, k: 0.1, v: 0.1 } },
-    termImportance: { loss: 2, expansionLoss: 2, terms: [], byKind: { direct: 0.5, ...byKind } },
+    // What each order of terms adds (the loss with the direct path alone, + single heads, + virtual heads); the
+    // removals by kind are deliberately equal, so a claim that read them would fail.
+    termImportance: {
+      loss: 2, expansionLoss: 2, terms: [], byKind: { direct: 0.5, head: 5, virtual: 5 },
+      byOrder: { direct: 2 + adds.head + adds.virtual, head: 2 + adds.virtual, virtual: 2 },
+    },
   } as unknown as AnalysisReport;
 }
 
@@ -40,12 +45,14 @@ test('the K-composition claim asks which layer-0 head the induction head K-compo
   assert.equal(claim([[0, 0, 0.05, 0], [0, 0, 0.08, 0], [0, 0, 0, 0], [0, 0, 0, 0]]).holds, false);
 });
 
-test('the virtual-head claim compares all virtual heads removed together with all single heads', () => {
+test('the virtual-head claim compares what every virtual head adds with what every single head adds, order by order', () => {
   const k = [[0, 0, 0.2, 0.5], [0, 0, 0.3, 0.1], [0, 0, 0, 0], [0, 0, 0, 0]];
-  const claim = (byKind: { head: number; virtual: number }) => checkClaims(twoLayer(k, byKind), twoLayer(k, byKind), twoLayer(k, byKind))
+  const claim = (adds: { head: number; virtual: number }) => checkClaims(twoLayer(k, adds), twoLayer(k, adds), twoLayer(k, adds))
     .find((c) => c.claim.includes('virtual heads'))!;
   assert.equal(claim({ head: 1, virtual: 0.2 }).holds, true);
-  assert.match(claim({ head: 1, virtual: 0.2 }).measured, /ratio 0\.200/);
+  assert.match(claim({ head: 1, virtual: 0.2 }).measured, /direct path alone 3\.200 nats, \+ single heads 2\.200 \(-1\.000\), \+ virtual heads 2\.000 \(-0\.200; ratio 0\.200\)/);
+  assert.match(claim({ head: 1, virtual: 0.2 }).measured, /all virtual \+5\.000, all single \+5\.000/);
   assert.equal(claim({ head: 1, virtual: 0.3 }).holds, false);
-  assert.equal(claim({ head: 0.4, virtual: 0.77 }).holds, false);
+  assert.equal(claim({ head: 0.56, virtual: 0.77 }).holds, false);
+  assert.equal(claim({ head: -0.1, virtual: -0.5 }).holds, false, 'single heads that do not lower the loss');
 });

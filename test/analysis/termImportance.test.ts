@@ -64,3 +64,20 @@ test('removing every virtual head at once equals layer 1 reading only the direct
   // and removing one term of a kind that has only that term equals its own removal
   assert.ok(Math.abs(r.byKind.direct! - r.terms.find((t) => t.kind === 'direct')!.lossIncrease) < 1e-6);
 });
+
+test('the loss by order: the direct path alone is the model with every head zeroed and the final LayerNorm frozen', async () => {
+  const m = randomize(new HookedTransformer({ n_layers: 2, d_model: 12, n_heads: 3, d_head: 4, d_vocab: 13, n_ctx: 8, attn_only: true, normalization_type: 'LN', init_range: 0.7, seed: 8 }));
+  const tokens = [[1, 5, 2, 8, 3, 5, 2], [0, 12, 4, 4, 7, 1, 9]];
+  const r = await termImportance(m, tokens);
+  const { cache } = await m.runWithCache(tokens, { names: ['ln_final.hook_scale'] });
+  const scale = cache.get('ln_final.hook_scale') as import('../../src/engine/tensor.js').Tensor<'float32'>;
+  // hook_z zeroed leaves each layer's b_O, which the direct path keeps.
+  const directOnly = await m.runWithInterventions(tokens, [
+    { hook: 'blocks.0.attn.hook_z', kind: 'zero' }, { hook: 'blocks.1.attn.hook_z', kind: 'zero' },
+    { hook: 'ln_final.hook_scale', kind: 'patch', source: scale },
+  ]);
+  assert.ok(Math.abs(directOnly.loss - r.byOrder.direct) < 1e-4, `ablated ${directOnly.loss} vs byOrder ${r.byOrder.direct}`);
+  assert.ok(Math.abs(r.byOrder.head - (r.expansionLoss + r.byKind.virtual!)) < 1e-5);
+  assert.equal(r.byOrder.virtual, r.expansionLoss);
+  assert.ok(Math.abs(r.byOrder.direct - r.byOrder.virtual!) > 0.01, 'the heads change the loss here: the check is not vacuous');
+});
