@@ -9,6 +9,7 @@ import { directLogitAttribution, type Attribution } from './attribution.js';
 import { logitLens, type LogitLens } from './logitLens.js';
 import { termImportance, type TermImportance } from './termImportance.js';
 import { compareBigrams, type BigramComparison } from './bigram.js';
+import { spreadWindows } from '../data/batches.js';
 
 /** The version of the JSON `analyze` writes; bumped on any change a reader would notice (docs/analysis-schema.md). */
 export const ANALYSIS_SCHEMA = 'circuitscope.analysis/1';
@@ -88,7 +89,7 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
   }
   if (opts.text && opts.text.length > cfg.n_ctx * 2) {
     const T = cfg.n_ctx;
-    const rows = textRows(opts.text, T, 16, cfg.bos_token_id);
+    const rows = spreadWindows(opts.text, T, cfg.bos_token_id, ICL_ROWS);
     const per = await model.loss(rows, { perToken: true });
     const early = Math.max(1, Math.floor((T - 1) / 10));
     report.inContextLearning = { score: inContextLearningScore(per, early, T - 2), early, late: T - 2 };
@@ -107,7 +108,7 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     };
   }
   if (cfg.attn_only && (cfg.n_layers === 1 || cfg.n_layers === 2) && opts.text && opts.text.length > cfg.n_ctx * 4) {
-    const rows = textRows(opts.text, Math.min(cfg.n_ctx, 128), 8, cfg.bos_token_id);
+    const rows = spreadWindows(opts.text, Math.min(cfg.n_ctx, 128), cfg.bos_token_id, TERM_ROWS);
     report.termImportance = await termImportance(model, rows);
   }
   if (cfg.n_layers >= 1 && cfg.d_vocab <= (opts.skipTrigramsUpTo ?? 8192) && cfg.d_vocab_out === cfg.d_vocab) {
@@ -145,16 +146,12 @@ function inductionPair(induction: HeadScores, previous: HeadScores): { ind: Head
 }
 
 /**
- * Consecutive windows of `T` tokens of a text stream, each starting with BOS when the model has one (as every
- * training window and every TransformerLens prompt does: without it the first positions are out of distribution
- * and the in-context-learning score is inflated).
+ * Windows of the held-out text the in-context-learning score averages over (its two positions' losses are means
+ * over windows, one position each) and the term importance runs on: spread over the whole text (spreadWindows),
+ * each starting with BOS when the model has one (without it the first positions are out of distribution and the
+ * in-context-learning score is inflated).
  */
-function textRows(text: ArrayLike<number>, T: number, max: number, bos: number | null): number[][] {
-  const body = bos === null ? T : T - 1;
-  const rows: number[][] = [];
-  for (let i = 0; i + body <= text.length && rows.length < max; i += body) {
-    const row = Array.from({ length: body }, (_, j) => text[i + j]!);
-    rows.push(bos === null ? row : [bos, ...row]);
-  }
-  return rows;
-}
+const ICL_ROWS = 128;
+const TERM_ROWS = 32;
+
+

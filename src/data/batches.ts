@@ -216,27 +216,29 @@ export interface EvaluationOptions {
 }
 
 /**
+ * Up to `count` non-overlapping windows of `length` tokens (BOS first when the model has one, then stream tokens),
+ * evenly spaced over the stream from its start: a sample of the whole text, not of its first document.
+ */
+export function spreadWindows(stream: ArrayLike<number>, length: number, bosTokenId: number | null, count: number): number[][] {
+  const first = bosTokenId === null ? 0 : 1;
+  const need = length - first;
+  const available = Math.floor(stream.length / need);
+  const n = Math.min(available, count);
+  const stride = n > 0 ? Math.floor(available / n) * need : 0;
+  return Array.from({ length: n }, (_, r) => [...(first ? [bosTokenId!] : []), ...Array.from({ length: need }, (_, j) => stream[r * stride + j]!)]);
+}
+
+/**
  * Fixed validation batches: non-overlapping windows of the (validation) stream, evenly spaced from its start, no
  * randomness, so every evaluation of a run and of its resumed continuation sees the same tokens.
  */
 export function evaluationBatches(stream: Int32Array, opts: EvaluationOptions): Tensor<'int64'>[] {
-  const first = opts.bosTokenId === null ? 0 : 1;
-  const need = opts.length - first;
+  const need = opts.length - (opts.bosTokenId === null ? 0 : 1);
   const available = Math.floor(stream.length / need);
-  const windows = Math.min(available, opts.batchSize * opts.maxBatches);
-  const batches = Math.floor(windows / opts.batchSize);
+  const batches = Math.floor(Math.min(available, opts.batchSize * opts.maxBatches) / opts.batchSize);
   if (batches === 0) {
     throw new Error(`evaluation: the stream has ${stream.length} tokens, fewer than one batch of ${opts.batchSize} windows of ${need}`);
   }
-  const stride = Math.floor(available / (batches * opts.batchSize)) * need;
-  const out: Tensor<'int64'>[] = [];
-  for (let k = 0; k < batches; k++) {
-    const rows: number[][] = [];
-    for (let b = 0; b < opts.batchSize; b++) {
-      const s = (k * opts.batchSize + b) * stride;
-      rows.push([...(first ? [opts.bosTokenId!] : []), ...stream.subarray(s, s + need)]);
-    }
-    out.push(rowsToTensor(rows));
-  }
-  return out;
+  const rows = spreadWindows(stream, opts.length, opts.bosTokenId, batches * opts.batchSize);
+  return Array.from({ length: batches }, (_, k) => rowsToTensor(rows.slice(k * opts.batchSize, (k + 1) * opts.batchSize)));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchIterator, describeBatch, describeMix, evaluationBatches, replayBatch, textMix, type Batch } from '../../src/data/batches.js';
+import { BatchIterator, describeBatch, describeMix, evaluationBatches, replayBatch, spreadWindows, textMix, type Batch } from '../../src/data/batches.js';
 import { TextWindows } from '../../src/data/sources.js';
 
 const stream = Int32Array.from({ length: 5000 }, (_, i) => (i * 7919) % 100);
@@ -108,4 +108,15 @@ test('evaluation batches are fixed, non-overlapping windows', () => {
   assert.equal(windows.length, 3, '200 tokens hold 6 windows of 33');
   const firsts = windows.flatMap((t) => [Number(t.data[0]), Number(t.data[33])]);
   assert.deepEqual(firsts, [0, 33, 66, 99, 132, 165]);
+});
+
+test('spreadWindows samples the whole stream: evenly spaced, non-overlapping, BOS first', () => {
+  const s = Int32Array.from({ length: 1000 }, (_, i) => i);
+  const w = spreadWindows(s, 11, 5000, 4); // 10 stream tokens per window: 100 fit, every 25th is taken
+  assert.deepEqual(w.map((r) => r[0]), [5000, 5000, 5000, 5000]);
+  assert.deepEqual(w.map((r) => r[1]), [0, 250, 500, 750]);
+  assert.deepEqual(w[3], [5000, 750, 751, 752, 753, 754, 755, 756, 757, 758, 759]);
+  assert.equal(spreadWindows(s, 100, null, 50).length, 10, 'no more windows than fit');
+  assert.deepEqual(spreadWindows(s, 100, null, 50).map((r) => r[0]), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+  assert.deepEqual(spreadWindows(Int32Array.of(1, 2), 10, null, 3), []);
 });
