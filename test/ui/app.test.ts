@@ -40,7 +40,8 @@ describe('the circuitscope app', { skip }, () => {
     await writeModelDir(textModel, m.cfg, m.weights);
     await writeFile(join(textModel, 'tokenizer.json'), JSON.stringify(tok.toJSON()));
     const lines = [0, 10, 20, 30].map((step, i) => JSON.stringify({ step, loss: 5.6 - i, lr: 1e-3, val_loss: 5.7 - i, icl_score: -0.1 * i,
-      induction_scores: [[0.01, 0.02], [0.05 * i, 0.3 * i]], previous_token_scores: [[0.1 * i, 0.02], [0.01, 0.02]] }));
+      induction_scores: [[0.01, 0.02], [0.05 * i, 0.3 * i]], previous_token_scores: [[0.1 * i, 0.02], [0.01, 0.02]],
+      ...(step === 20 ? { curriculum_ended: 20 } : {}) }));
     await writeFile(join(textModel, 'metrics.jsonl'), lines.join('\n') + '\n');
     const site = await buildSite({ outdir: join(dir, 'site'), minify: true });
     server = await startUiServer({ siteDir: site, models: await modelsToServe([textModel, join(ROOT, 'test/fixtures/attn-only-2l')]) });
@@ -60,7 +61,10 @@ describe('the circuitscope app', { skip }, () => {
     const m = await loadModel(textModel, { processWeights: true });
     const params = Object.values(m.weights).reduce((s, t) => s + t.data.length, 0);
     assert.ok(await page.isVisible(`text=${params.toLocaleString('en')}`), 'parameter count');
-    await page.waitForSelector('text=Induction score of every head: the phase change');
+    await page.waitForSelector('text=Induction score of every head: the phase change (dashed: the curriculum ended at step 20)');
+    // The curriculum's end is marked on the loss and induction charts, not on the others.
+    assert.equal(await page.locator('.cs-chart[data-markers="20"]').count(), 2);
+    assert.ok(await page.isVisible('text=Loss (dashed: the curriculum ended at step 20)'));
     await page.screenshot({ path: join(SHOTS, 'app-model.png'), fullPage: true });
     guard.assertClean();
     await page.close();

@@ -24,6 +24,8 @@ export interface TrainingCurvesData {
   /** Every head's detector scores over training: `{ label: 'L1H0', values: [step] }`. */
   induction: { label: string; values: (number | null)[] }[];
   previousToken: { label: string; values: (number | null)[] }[];
+  /** The step a loss-ended curriculum ended at (`curriculum_ended`), marked on the loss and induction charts. */
+  curriculumEnded: number | null;
 }
 
 /** The curves of metrics.jsonl's records, or undefined when there are none. */
@@ -41,6 +43,7 @@ export function trainingCurves(metrics: readonly MetricsLine[]): TrainingCurvesD
     steps: metrics.map((m) => m.step), loss: metrics.map((m) => num(m.loss)), valLoss: metrics.map((m) => num(m.val_loss)),
     lr: metrics.map((m) => num(m.lr)), icl: metrics.map((m) => num(m.icl_score)),
     induction: heads('induction_scores'), previousToken: heads('previous_token_scores'),
+    curriculumEnded: metrics.map((m) => num(m['curriculum_ended'])).find((v) => v !== null) ?? null,
   };
 }
 
@@ -55,14 +58,17 @@ export interface TrainingCurvesProps {
 /** Loss and validation loss, learning rate, the ICL score and every head's induction and previous-token score. */
 export function TrainingCurves({ curves: t, width, compact }: TrainingCurvesProps) {
   const w = width === undefined ? {} : { width };
+  const ended = t.curriculumEnded;
+  const mark = ended === null ? {} : { markers: [ended] };
+  const note = ended === null ? '' : ` (dashed: the curriculum ended at step ${ended})`;
   return (
     <>
-      <LineChart title="Loss" x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
+      <LineChart title={`Loss${note}`} {...mark} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
       {!compact && <LineChart title="Learning rate" x={t.steps} xLabel="step" series={[{ label: 'lr', values: t.lr }]} {...w} />}
       {!compact && t.icl.some((v) => v !== null) && (
         <LineChart title="In-context learning score (loss late in the context minus early)" x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'ICL score', values: t.icl }]} {...w} />
       )}
-      {t.induction.length > 0 && <LineChart title="Induction score of every head: the phase change" x={t.steps} xLabel="step" series={t.induction} {...w} />}
+      {t.induction.length > 0 && <LineChart title={`Induction score of every head: the phase change${note}`} {...mark} x={t.steps} xLabel="step" series={t.induction} {...w} />}
       {!compact && t.previousToken.length > 0 && <LineChart title="Previous-token score of every head" x={t.steps} xLabel="step" series={t.previousToken} {...w} />}
     </>
   );
