@@ -56,17 +56,25 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const perSeed: SeedResult[] = [];
   const seen: string[] = [];
   for (let seed = 0; seed < (seeds ?? 1); seed++) {
+    const started = performance.now();
     const runs = await ensureFrameworkRuns(out, { seed });
     if ('code' in runs) return runs.code;
     seen.push(...runs.seen);
     const { claims, reports } = await frameworkClaims(runs.dirs);
     const llc = await llcStageClaims(runs.dirs[2]!);
     perSeed.push({ seed, dirs: runs.dirs, claims: [...claims, ...llc.claims], reports, llc: llc.llc });
+    process.stderr.write(`seed ${seed}: trained (or reused) and checked in ${minutes(performance.now() - started)}\n`);
   }
   const claims = claimsOverSeeds(perSeed);
   if (values.json) console.log(JSON.stringify({ claims, data: seen, seeds: perSeed }));
   else printClaimsOverSeeds(claims, seen);
   return claims.every((c) => c.holds) ? 0 : 1;
+}
+
+/** A duration as "9 min 41 s". */
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 /** One seed's models, claims and reports, and its LLC-stage check (null when it could not run). */
