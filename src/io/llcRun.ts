@@ -74,7 +74,7 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
     const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
     preset.train.batchSize = m;
     const curriculum = curriculumLength(preset.data.curriculum, await run.readMetrics());
-    // A curriculum a probe ended is replayed as the fixed-length one it turned out to be: the same batches.
+    // A curriculum its loss ended is replayed as the fixed-length one it turned out to be: the same batches.
     if (preset.data.curriculum) preset.data.curriculum = { steps: curriculum, vocab: preset.data.curriculum.vocab };
     const recipe = buildRecipe(preset, data);
     if (o.data === 'curriculum') {
@@ -143,10 +143,11 @@ export async function inductionStageCheck(dir: string, o: InductionStageCheckOpt
   const metrics = await new RunDir(dir).readMetrics();
   const all = inductionScoreSeries(metrics);
   if (all.length < 2) throw new InputError(`llc: ${dir}/metrics.jsonl holds fewer than 2 induction scores (the head probes run every --eval-every steps)`);
-  const window = inductionWindow(all, curriculumLength(meta?.preset?.data?.curriculum, metrics), all.at(-1)!.step);
+  const curriculum = curriculumLength(meta?.preset?.data?.curriculum, metrics);
+  const kept = (await listCheckpoints(dir)).map((c) => c.step);
+  const window = inductionWindow(all, curriculum, all.at(-1)!.step, kept);
   const scores = all.filter((p) => p.step >= window.from && p.step <= window.to);
   const rise = inductionRise(scores.length >= 2 ? scores : all);
-  const kept = (await listCheckpoints(dir)).map((c) => c.step);
   const steps = stageCheckpoints(kept, rise, window, { max: o.maxCheckpoints ?? 8 });
   if (steps.length < 3) throw new InputError(`llc: ${dir}/checkpoints holds ${steps.length} checkpoint${steps.length === 1 ? '' : 's'} within steps ${window.from}-${window.to}; the stages need at least 3 (train --checkpoints log:N)`);
   const llc = await llcOverTrainingRun(dir, { ...o, steps, data: window.data });

@@ -76,7 +76,8 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
 
 /**
  * The training batches: the main mix, preceded (when the preset has a curriculum) by batches of the induction task
- * on a small alphabet, for `curriculum.steps` steps or until its loss shows an induction head (`untilLoss`). Resumable: the state says which phase, where in it, and when the curriculum ended.
+ * on a small alphabet, for `curriculum.steps` steps or until its loss shows an induction head (`untilLoss`).
+ * Resumable: the state says which phase, where in it, and when the curriculum ended.
  */
 function curriculumSource(
   mix: MixEntry[], curriculum: Curriculum | undefined, seq: { length: number; bosTokenId: number | null },

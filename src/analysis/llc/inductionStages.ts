@@ -76,8 +76,11 @@ export function inductionScoreSeries(records: readonly { step: number; induction
  * The stretch of a run the LLC is compared with the induction score over, and the data it is estimated on: a run
  * with a curriculum (the induction task alone for its first `curriculumSteps` steps) whose induction score starts
  * rising within it is read over the curriculum, on the curriculum's data (the loss the model was trained on at
- * those steps); otherwise over the steps after it, on the training mix. (The start, not the end: the score may
- * creep up for thousands of steps after the head has formed, which moves the end of a rise measured to its peak.)
+ * those steps), and on past its end to the end of the rise when the curriculum ended first (a curriculum that ends
+ * when its loss shows the head ends within the rise: the checkpoints after it are measured on the task whose loss
+ * the head lowered); otherwise over the steps after it, on the training mix. (The start decides, not the end: the
+ * score may creep up for thousands of steps after the head has formed, which moves the end of a rise measured to
+ * its peak.) `kept`: the run's kept checkpoint steps.
  */
 export interface InductionWindow {
   data: 'curriculum' | 'mix';
@@ -85,9 +88,13 @@ export interface InductionWindow {
   to: number;
 }
 
-export function inductionWindow(inductionScoreSeries: readonly SeriesPoint[], curriculumSteps: number, lastStep: number): InductionWindow {
+export function inductionWindow(inductionScoreSeries: readonly SeriesPoint[], curriculumSteps: number, lastStep: number, kept: readonly number[] = []): InductionWindow {
   const rise = inductionRise(inductionScoreSeries);
-  if (curriculumSteps > 0 && rise.start < curriculumSteps) return { data: 'curriculum', from: 0, to: curriculumSteps };
+  if (curriculumSteps > 0 && rise.start < curriculumSteps) {
+    if (rise.end <= curriculumSteps) return { data: 'curriculum', from: 0, to: curriculumSteps };
+    // Past the curriculum, on to the first kept checkpoint at or after the rise's end (the report's "after").
+    return { data: 'curriculum', from: 0, to: [...kept].sort((a, b) => a - b).find((s) => s >= rise.end) ?? rise.end };
+  }
   return { data: 'mix', from: curriculumSteps, to: Math.max(curriculumSteps, lastStep) };
 }
 
