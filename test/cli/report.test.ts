@@ -312,7 +312,14 @@ describe('circuitscope report', () => {
       assert.equal(toks.slice(1).join(''), 'The cat sat');
       // One layer: no composition heatmaps, but term importance (direct path and each head).
       assert.equal(await page.locator('#composition .cs-legend-mark-label').count(), 0);
-      assert.deepEqual((await page.locator('#composition g.cs-bar').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-label')))).sort(), ['L0H0', 'L0H1', 'direct']);
+      assert.deepEqual((await page.locator('#composition .cs-figure[data-figure="Term importance"] g.cs-bar').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-label')))).sort(), ['L0H0', 'L0H1', 'direct']);
+      // By order (one layer: the single heads only), what analyze computes: the direct path's loss minus the model's.
+      const analysis = JSON.parse((await cli(['analyze', run, '--json', '--text', dir])).stdout) as { termImportance: { byOrder: { direct: number; head: number } } };
+      const byOrder = page.locator('#composition .cs-figure[data-figure="Term importance by order"] g.cs-bar');
+      assert.deepEqual(await byOrder.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-label'))), ['single heads']);
+      const shown = Number(await byOrder.first().getAttribute('data-value'));
+      const want = analysis.termImportance.byOrder.direct - analysis.termImportance.byOrder.head;
+      assert.ok(Math.abs(shown - want) < 1e-3, `by order: shown ${shown}, analyze ${want}`);
       assert.ok((await page.locator('h2').allTextContents()).includes('Circuits'));
       await page.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
       const pdf = await page.pdf({ format: 'A4' });

@@ -204,6 +204,10 @@ export function Report({ data }: ReportProps) {
             <Bars title="Term importance" subtitle={`loss ${formatValue(data.termImportance.loss)} nats; rise when each term alone is removed`} items={data.termImportance.terms}
               sort="desc" limit={24} valueLabel="loss increase (nats)" />
           )}
+          {data.termImportance?.byOrder && (
+            <Bars title="Term importance by order" subtitle={`the paper's marginal loss reduction: the direct path alone has loss ${formatValue(data.termImportance.byOrder.direct)} nats; adding every single head, then every virtual head, lowers it by`}
+              items={data.termImportance.byOrder.reductions} sort="none" valueLabel="loss reduction (nats)" />
+          )}
         </Section>
       )}
 

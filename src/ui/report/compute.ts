@@ -242,6 +242,13 @@ export async function computeReportData(model: HookedTransformer, input: ReportI
   if (analysis.termImportance) {
     const t = analysis.termImportance;
     data.termImportance = { loss: t.loss, expansionLoss: t.expansionLoss, terms: t.terms.map((x) => ({ label: x.name, value: round(x.lossIncrease) })) };
+    const o = t.byOrder;
+    if (o) {
+      data.termImportance.byOrder = {
+        direct: round(o.direct),
+        reductions: [{ label: 'single heads', value: round(o.direct - o.head) }, ...(o.virtual === undefined ? [] : [{ label: 'virtual heads', value: round(o.head - o.virtual) }])],
+      };
+    }
   }
   if (analysis.prompt) {
     const pr = analysis.prompt;

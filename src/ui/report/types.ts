@@ -79,7 +79,11 @@ export interface ReportData {
     top: Row[];
     virtualHeads: Row[];
   };
-  termImportance?: { loss: number; expansionLoss: number; terms: Bar[] };
+  /**
+   * Path-expansion terms and the rise in loss when each alone is removed; `byOrder` (when the analysis has it): the
+   * loss of the direct path alone and what adding every single head, then every virtual head, lowers it by.
+   */
+  termImportance?: { loss: number; expansionLoss: number; terms: Bar[]; byOrder?: { direct: number; reductions: Bar[] } };
   logitLens?: { layers: string[]; tokens: string[]; correctLogProb: number[][]; top: string[][] };
   attribution?: { position: number; token: string; components: Bar[] };
   bigram?: { tokens: string[]; pearson: number; spearman: number; kl: number; pairs: number; top: Row[] };
