@@ -35,7 +35,7 @@ export interface DataSpec {
 
 /** The induction-task warm-up of `DataSpec.curriculum`. */
 export interface Curriculum {
-  /** Its length in steps; with `until`, the most it may last. */
+  /** Its length in steps; with `untilLoss`, the most it may last. */
   steps: number;
   /** Token ids drawn below this (the BOS excepted). */
   vocab: number;
@@ -94,9 +94,10 @@ function attnOnly(layers: number, steps: number, lr: number): Preset {
     // to within 100 steps.
     train: { steps, batchSize: 32, seqLen: 128, lr, warmup: 100, ...(bytes ? { minLr: lr } : {}), ...common, ...(bytes ? { evalEvery: 100 } : {}) },
     // The curriculum ends when its loss falls below 5 nats (ln 256 = 5.55 without an induction head): at steps
-    // 1500 and 1700 on seeds 0 and 1 (measured), at most 2500. Then 1300-1500 steps of the mix consolidate the
-    // circuit: 800-1000 steps after the curriculum a second previous-token head still carried part of it (ablating
-    // the first left the induction head 0.44-0.46 of its score; 0.19-0.21 at step 3000).
+    // 1400-1700 on the seeds measured, at most 2500. The mix then consolidates the circuit onto one previous-token
+    // head: 800-1000 steps after the curriculum a second one still carried part of it (ablating the first left the
+    // induction head 0.44-0.46 of its score); by step 3000 it had in four runs of five (0.06-0.26 left), not in one
+    // run of seed 1 (0.73 left; docs/reproduce.md).
     data: bytes
       ? { corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0.2, randomRepeatFraction: 0.2, curriculum: { steps: 2500, vocab: 256, untilLoss: 5 } }
       : { corpus: 'brown', tokenizer: { kind: 'bpe', vocabSize: 2048 }, repeatFraction: 0 },
