@@ -154,4 +154,3 @@ function inductionPair(induction: HeadScores, previous: HeadScores): { ind: Head
 const ICL_ROWS = 128;
 const TERM_ROWS = 32;
 
-

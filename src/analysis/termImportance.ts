@@ -140,13 +140,11 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     for (const p of group) for (let i = 0; i < total.length; i++) without[i]! -= p.data[i]!;
     byKind[kind] = (await run(without)) - expansionLoss;
   }
-  const upTo = async (kinds: readonly Term['kind'][]) => {
-    without.fill(0);
-    for (const p of pieces) if (kinds.includes(p.kind)) for (let i = 0; i < total.length; i++) without[i]! += p.data[i]!;
-    return run(without);
-  };
-  const byOrder: TermImportance['byOrder'] = { direct: await upTo(['direct']), head: await upTo(['direct', 'head']) };
-  if (L === 2) byOrder.virtual = expansionLoss;
+  // By order, from what byKind already ran: with the single heads is everything but the virtual heads (one layer:
+  // everything); the direct path alone is everything but the heads in one layer, its own run in two.
+  const byOrder: TermImportance['byOrder'] = L === 1
+    ? { direct: expansionLoss + byKind.head!, head: expansionLoss }
+    : { direct: await run(pieces[0]!.data), head: expansionLoss + byKind.virtual!, virtual: expansionLoss };
   return { loss, expansionLoss, terms, byKind, byOrder };
 }
 

@@ -189,9 +189,6 @@ export async function ensurePresetRun(out: string, presetName: string, data: str
   return { dir: out, seen: [`${meta.preset?.name ?? '?'}: ${meta.mix ?? '?'}`] };
 }
 
-/** The grokking run in `out` (the preset keeps a checkpoint every 100 steps). */
-export const ensureGrokkingRun = (out: string) => ensurePresetRun(out, GROKKING_PRESET, 'modular-addition');
-
 /** A suite on one run: its name, preset and data, where it trains by default, and its claims on a run directory. */
 export interface OneRunSuite {
   suite: string;

@@ -46,12 +46,13 @@ test('the training batches resume exactly from their state', () => {
   assert.deepEqual(Array.from({ length: 3 }, () => [...b.train.next().data]), rest);
 });
 
+/** A curriculum of vocab 16 draws ids below 16 (and the BOS, 256); text windows hold letters. */
+const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n || x === 256n);
+
 test('a curriculum with untilLoss ends at the first record whose loss is below it; resumes and replays after it', () => {
   const preset = getPreset('attn-only-2l');
   preset.data.curriculum = { steps: 1000, vocab: 16, untilLoss: 2.5 };
   const r = buildRecipe(preset, data);
-  // The curriculum draws ids below 16 (and the BOS, 256); text windows hold letters.
-  const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n || x === 256n);
   const record = (step: number, loss: number): MetricsRecord => ({ step, tokens: 0, loss, lr: 1e-3, tokens_per_s: 1, grad_norm: 1, elapsed_s: 0 });
   assert.match(r.train.describe(), /^until its loss is below 2.5 nats \(at most 1000 steps\): random tokens \(d_vocab 16\)/);
   for (let i = 0; i < 3; i++) assert.ok(isCurriculum(r.train.next()));
@@ -84,6 +85,5 @@ test('a loss-ended curriculum still ends at its steps when no probe reaches the 
   const preset = getPreset('attn-only-2l');
   preset.data.curriculum = { steps: 2, vocab: 16, untilLoss: 2.5 };
   const r = buildRecipe(preset, data);
-  const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n || x === 256n);
   assert.deepEqual([r.train.next(), r.train.next(), r.train.next()].map(isCurriculum), [true, true, false]);
 });

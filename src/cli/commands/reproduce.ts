@@ -6,6 +6,7 @@ import type { AnalysisReport } from '../../analysis/analyzeModel.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { ADDITION_PRESET, ADDITION_SUITE } from '../additionSuite.js';
 import { UsageError } from '../errors.js';
+import { formatTime } from '../progress.js';
 import {
   claimsOverSeeds, ensureFrameworkRuns, frameworkClaims, GROKKING_PRESET, grokkingClaims, llcStageClaims, printClaims, printClaimsOverSeeds,
   REPRODUCE_LLC, runOneRunSuite, TWO_LAYER_CHECKPOINTS, type LLCStageSummary, type OneRunSuite,
@@ -63,18 +64,12 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     const { claims, reports } = await frameworkClaims(runs.dirs);
     const llc = await llcStageClaims(runs.dirs[2]!);
     perSeed.push({ seed, dirs: runs.dirs, claims: [...claims, ...llc.claims], reports, llc: llc.llc });
-    process.stderr.write(`seed ${seed}: trained (or reused) and checked in ${minutes(performance.now() - started)}\n`);
+    process.stderr.write(`seed ${seed}: trained (or reused) and checked in ${formatTime((performance.now() - started) / 1000)} (min:s)\n`);
   }
   const claims = claimsOverSeeds(perSeed);
   if (values.json) console.log(JSON.stringify({ claims, data: seen, seeds: perSeed }));
   else printClaimsOverSeeds(claims, seen);
   return claims.every((c) => c.holds) ? 0 : 1;
-}
-
-/** A duration as "9 min 41 s". */
-function minutes(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 /** One seed's models, claims and reports, and its LLC-stage check (null when it could not run). */
