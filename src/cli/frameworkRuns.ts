@@ -173,20 +173,27 @@ export function printClaimsOverSeeds(claims: readonly ClaimOverSeeds[], seen: re
 export const GROKKING_PRESET = 'grokking-fast';
 
 /**
- * Trains, resumes or reuses the run of one preset in `out` (a one-run suite: grokking, addition). Returns its
- * directory and the data it saw, or the exit code of a training run that did not finish.
+ * Trains, resumes or reuses the run of one preset in `out` (a one-run suite: grokking, addition), on `seed` when
+ * given (it seeds both the model's initialisation and its data, as `train --seed` does). Returns its directory and
+ * the data it saw, or the exit code of a training run that did not finish.
  */
-export async function ensurePresetRun(out: string, presetName: string, data: string): Promise<{ dir: string; seen: string[] } | { code: number }> {
+export async function ensurePresetRun(out: string, presetName: string, data: string, seed?: number): Promise<{ dir: string; seen: string[] } | { code: number }> {
   const preset = getPreset(presetName);
+  if (seed !== undefined) preset.model['seed'] = seed;
   const status = await runStatus(out, preset.train.steps);
   if (status === 'done') process.stderr.write(`reusing ${out}\n`);
   else {
-    process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name} into ${out}\n`);
+    process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name}${seed ? ` (seed ${seed})` : ''} into ${out}\n`);
     const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data }, { json: false, quietResult: true });
     if (r.code !== 0) return { code: r.code };
   }
   const meta: Partial<RunMeta> = await readRunMeta(out);
-  return { dir: out, seen: [`${meta.preset?.name ?? '?'}: ${meta.mix ?? '?'}`] };
+  return { dir: out, seen: [`${meta.preset?.name ?? '?'}${seed ? ` seed ${seed}` : ''}: ${meta.mix ?? '?'}`] };
+}
+
+/** Where a one-run suite's run on seed `seed` goes: seed 0 in `out` itself (as before seeds), seed K beside it in `out`-seed-K. */
+export function presetRunDir(out: string, seed: number): string {
+  return seed === 0 ? out : `${out.replace(/[\\/]+$/, '')}-seed-${seed}`;
 }
 
 /** A suite on one run: its name, preset and data, where it trains by default, and its claims on a run directory. */
@@ -202,27 +209,40 @@ export interface OneRunSuite {
 
 /**
  * `reproduce --suite NAME`: analyses the one run given with --models, or trains (reuses, resumes) the suite's
- * preset in `outDir`; prints the claims with the number behind each (or JSON) and returns 1 when one fails.
+ * preset in `outDir`; prints the claims with the number behind each (or JSON) and returns 1 when one fails. With
+ * `seeds` (`--seeds N`), it does so on seeds 0..N-1 (`presetRunDir`) and prints each claim once with its number
+ * on every seed and how many it held on.
  */
-export async function runOneRunSuite(s: OneRunSuite, models: string[] | undefined, outDir: string | undefined, json: boolean): Promise<number> {
-  let dir: string;
-  let seen: string[] = [];
+export async function runOneRunSuite(s: OneRunSuite, models: string[] | undefined, outDir: string | undefined, json: boolean, seeds?: number): Promise<number> {
   if (models) {
     if (models.length !== 1) throw new UsageError(`reproduce: --suite ${s.suite} --models takes ${s.given} (got ${models.length})`);
     const st = await stat(models[0]!).catch(() => null);
     if (!st?.isDirectory()) throw new UsageError(`reproduce: --models ${models[0]}: no such run folder`);
-    dir = models[0]!;
-  } else {
-    const out = outDir ?? s.defaultOut;
-    await checkOutputDir(out, '--out');
-    const run = await ensurePresetRun(out, s.preset, s.data);
-    if ('code' in run) return run.code;
-    ({ dir, seen } = run);
+    const { claims, details } = await s.claims(models[0]!);
+    return report(claims, [], details);
   }
-  const { claims, details } = await s.claims(dir);
-  if (json) console.log(JSON.stringify({ claims, data: seen, ...details }));
-  else printClaims(claims, seen);
+  const out = outDir ?? s.defaultOut;
+  const perSeed: { seed: number; dir: string; claims: Claim[]; details: Record<string, unknown> }[] = [];
+  const seen: string[] = [];
+  for (let seed = 0; seed < (seeds ?? 1); seed++) {
+    const dir = presetRunDir(out, seed);
+    await checkOutputDir(dir, '--out');
+    const run = await ensurePresetRun(dir, s.preset, s.data, seeds === undefined ? undefined : seed);
+    if ('code' in run) return run.code;
+    seen.push(...run.seen);
+    perSeed.push({ seed, dir, ...(await s.claims(dir)) });
+  }
+  if (seeds === undefined) return report(perSeed[0]!.claims, seen, perSeed[0]!.details);
+  const claims = claimsOverSeeds(perSeed);
+  if (json) console.log(JSON.stringify({ claims, data: seen, seeds: perSeed.map(({ details, ...x }) => ({ ...x, ...details })) }));
+  else printClaimsOverSeeds(claims, seen);
   return claims.every((c) => c.holds) ? 0 : 1;
+
+  function report(claims: Claim[], data: string[], details: Record<string, unknown>): number {
+    if (json) console.log(JSON.stringify({ claims, data, ...details }));
+    else printClaims(claims, data);
+    return claims.every((c) => c.holds) ? 0 : 1;
+  }
 }
 
 /** The progress measures at every checkpoint of a grokking run, and the claims on them. */

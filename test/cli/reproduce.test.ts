@@ -6,15 +6,15 @@ import { appendFile, cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './run.js';
-import { claimsOverSeeds, frameworkRunDir, printClaimsOverSeeds } from '../../src/cli/frameworkRuns.js';
+import { claimsOverSeeds, frameworkRunDir, presetRunDir, printClaimsOverSeeds } from '../../src/cli/frameworkRuns.js';
 import { LLC_RISES_CLAIM, LLC_STAGE_CLAIM } from '../../src/analysis/llc/index.js';
 
-test('reproduce --seeds: one-line errors for a bad count and for --models or --suite grokking beside it', async () => {
+test('reproduce --seeds: one-line errors for a bad count and for --models beside it', async () => {
   for (const [args, message] of [
     [['reproduce', '--seeds', '0'], /^circuitscope: reproduce: --seeds expects an integer from 1 to 100, got 0$/],
     [['reproduce', '--seeds', 'three'], /^circuitscope: reproduce: --seeds expects a non-negative integer, got three$/],
     [['reproduce', '--seeds', '2', '--models', 'a', 'b', 'c'], /^circuitscope: reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together$/],
-    [['reproduce', '--seeds', '2', '--suite', 'grokking'], /^circuitscope: reproduce: --seeds applies to the framework suite, not --suite grokking$/],
+    [['reproduce', '--seeds', '2', '--suite', 'grokking', '--models', 'a'], /^circuitscope: reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together$/],
     [['reproduce', '--suite', 'arithmetic'], /^circuitscope: reproduce: --suite arithmetic: expected framework, grokking or addition$/],
     [['reproduce', '--suite', 'addition', '--models', 'a', 'b'], /^circuitscope: reproduce: --suite addition --models takes one addition run \(got 2\)$/],
     [['reproduce', '--suite', 'addition', '--models', 'no-such-run'], /^circuitscope: reproduce: --models no-such-run: no such run folder$/],
@@ -135,4 +135,47 @@ test('reproduce --seeds 2 reuses finished runs in DIR/{0l,1l,2l} and DIR/seed-1/
   assert.equal((p.stdout.match(/^(HOLDS|FAILS) on [012] of 2 seeds {2}/gm) ?? []).length, json.claims.length, p.stdout);
   assert.equal((p.stdout.match(/^ {8}seed [01]: /gm) ?? []).length, 2 * json.claims.length);
   assert.match(p.stdout, /claims failed on some seed: /);
+});
+
+test('presetRunDir: a one-run suite keeps seed 0 in DIR and puts seed K beside it in DIR-seed-K', () => {
+  assert.equal(presetRunDir(join('runs', 'reproduce-addition'), 0), join('runs', 'reproduce-addition'));
+  assert.equal(presetRunDir(join('runs', 'reproduce-addition'), 2), join('runs', 'reproduce-addition-seed-2'));
+  assert.equal(presetRunDir('runs/add/', 1), 'runs/add-seed-1');
+});
+
+test('reproduce --suite addition --seeds 2 reuses finished runs in DIR and DIR-seed-1, and prints each claim over both seeds', { timeout: 300_000 }, async () => {
+  // One tiny addition run copied to both places; a last metrics line past the preset's steps marks each as
+  // finished, so nothing more is trained.
+  const dir = await mkdtemp(join(tmpdir(), 'cs-repro-add-seeds-'));
+  const run = join(dir, 'small');
+  const t = await cli(['train', '--preset', 'addition', '--out', run, '--steps', '4', '--log-every', '1', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
+    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
+  assert.equal(t.code, 0, t.stderr);
+  const out = join(dir, 'add');
+  for (const d of [out, `${out}-seed-1`]) {
+    await cp(run, d, { recursive: true });
+    await appendFile(join(d, 'metrics.jsonl'), `${JSON.stringify({ step: 1_000_000 })}\n`);
+  }
+  const r = await cli(['reproduce', '--suite', 'addition', '--seeds', '2', '--out', out, '--json'], { timeoutMs: 280_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`reusing ${out}\n(.|\n)*reusing ${out}-seed-1\n`));
+  const json = JSON.parse(r.stdout) as {
+    claims: { claim: string; holds: boolean; heldOn: number; seeds: { seed: number; measured: string; holds: boolean }[] }[];
+    seeds: { seed: number; dir: string; claims: { claim: string; measured: string }[]; analysis: { accuracy: { accuracy: number } } }[];
+  };
+  assert.deepEqual(json.seeds.map((s) => [s.seed, s.dir]), [[0, out], [1, `${out}-seed-1`]]);
+  assert.equal(json.claims.length, 6);
+  // The same model on both seeds: each claim's number is the same on both, and it holds on both or neither.
+  for (const c of json.claims) {
+    assert.deepEqual(c.seeds.map((x) => x.seed), [0, 1]);
+    assert.equal(c.seeds[0]!.measured, c.seeds[1]!.measured);
+    assert.ok(c.heldOn === 0 || c.heldOn === 2, c.claim);
+  }
+  // A 4-step model has not learned to add: the accuracy claim fails on both, with each seed's measured accuracy.
+  assert.equal(json.claims[0]!.heldOn, 0);
+  assert.match(json.claims[0]!.seeds[0]!.measured, new RegExp(`^${json.seeds[0]!.analysis.accuracy.accuracy.toFixed(3)} exact match`));
+  const p = await cli(['reproduce', '--suite', 'addition', '--seeds', '2', '--out', out], { timeoutMs: 280_000 });
+  assert.equal(p.code, 1);
+  assert.equal((p.stdout.match(/^(HOLDS|FAILS) on [02] of 2 seeds {2}/gm) ?? []).length, 6, p.stdout);
+  assert.match(p.stdout, /^data the models saw:\n {2}addition: .*\n {2}addition seed 1: /m);
 });

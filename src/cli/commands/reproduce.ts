@@ -24,8 +24,9 @@ Exits 1 when a claim fails (on any seed).
                    every 100 steps) and checks Nanda et al. 2023's progress-measure claims (docs/grokking.md);
                    addition: trains ${ADDITION_PRESET} (3-digit sums) and checks Quirke and Barez 2023's claims
                    on how one layer adds: per-digit streams, carries, cascades (docs/addition.md)
-  --seeds N        the framework suite on seeds 0..N-1 (default 1): seed 0's models in DIR/0l, 1l, 2l, seed K's
-                   in DIR/seed-K/; prints each claim once with its number on every seed and how many it held on
+  --seeds N        the suite on seeds 0..N-1 (default 1); prints each claim once with its number on every seed
+                   and how many it held on. Framework: seed 0's models in DIR/0l, 1l, 2l, seed K's in DIR/seed-K/;
+                   grokking and addition: seed 0's run in DIR, seed K's in DIR-seed-K
   --out DIR        where the runs go (default runs/reproduce, runs/reproduce-grokking, runs/reproduce-addition)
   --models A B C   analyse these model directories (zero-, one-, two-layer) instead of training; with
                    --suite grokking, one grokking run with checkpoints; with --suite addition, one addition run. The LLC claims run when C holds
@@ -48,9 +49,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (suite !== 'framework' && suite !== 'grokking' && suite !== 'addition') throw new UsageError(`reproduce: --suite ${suite}: expected framework, grokking or addition`);
   const seeds = numberOption('reproduce', 'seeds', values.seeds, { integer: true, min: 1, max: 100 });
   if (seeds !== undefined && models) throw new UsageError('reproduce: --seeds trains the models on each seed; --models analyses given ones, so the two do not go together');
-  if (seeds !== undefined && suite !== 'framework') throw new UsageError(`reproduce: --seeds applies to the framework suite, not --suite ${suite}`);
-  if (suite === 'grokking') return runOneRunSuite(GROKKING_SUITE, models, values.out, values.json ?? false);
-  if (suite === 'addition') return runOneRunSuite(ADDITION_SUITE, models, values.out, values.json ?? false);
+  if (suite === 'grokking') return runOneRunSuite(GROKKING_SUITE, models, values.out, values.json ?? false, seeds);
+  if (suite === 'addition') return runOneRunSuite(ADDITION_SUITE, models, values.out, values.json ?? false, seeds);
   if (models) return givenModels(models, values.json ?? false);
   const out = values.out ?? join('runs', 'reproduce');
   await checkOutputDir(out, '--out');
