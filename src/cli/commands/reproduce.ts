@@ -21,7 +21,7 @@ two-layer run keeps ${TWO_LAYER_CHECKPOINTS.count} log-spaced checkpoints, and t
 (LLC, at up to ${REPRODUCE_LLC.maxCheckpoints} checkpoints around where its induction head forms) with its induction score (docs/llc.md).
 Exits 1 when a claim fails (on any seed).
   --suite NAME     framework (default) or grokking: trains ${GROKKING_PRESET} (modular addition, a checkpoint
-                   every 100 steps) and checks Nanda et al. 2023's progress-measure claims (docs/grokking.md);
+                   every 50 steps) and checks Nanda et al. 2023's progress-measure claims (docs/grokking.md);
                    addition: trains ${ADDITION_PRESET} (3-digit sums) and checks Quirke and Barez 2023's claims
                    on how one layer adds: per-digit streams, carries, cascades (docs/addition.md)
   --seeds N        the suite on seeds 0..N-1 (default 1); prints each claim once with its number on every seed
