@@ -94,3 +94,34 @@ test('--curriculum-until ends the curriculum at the first metrics line whose los
   const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
 });
+
+test('--digits N trains N-digit addition: the context, the scored span and the held-out sums follow N', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-train-digits-'));
+  const out = join(dir, 'add4');
+  const r = await cli(['train', '--preset', 'addition', '--digits', '4', '--out', out, '--steps', '4', '--log-every', '2', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
+    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { preset: { description: string; train: { seqLen: number; lossFrom: number }; data: { task: { kind: string; digits: number } } } };
+  // BOS + 4 + '+' + 4 + '=' + 5 answer digits is 16 tokens: 15 inputs, scored from the '=' at position 9.
+  assert.deepEqual(meta.preset.data.task, { kind: 'addition', digits: 4, heldOut: 2048 });
+  assert.deepEqual([meta.preset.train.seqLen, meta.preset.train.lossFrom], [15, 10]);
+  assert.match(meta.preset.description, /^4-digit addition/);
+  const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as { n_ctx: number };
+  assert.equal(config.n_ctx, 15);
+  const evals = (await losses(out)).filter((l) => typeof (l as { test_accuracy?: number }).test_accuracy === 'number');
+  assert.ok(evals.length >= 2, 'held-out accuracy is measured on 4-digit sums');
+  // reproduce --suite addition reads the digits from run.json: its claims are about 4-digit addition.
+  const c = await cli(['reproduce', '--suite', 'addition', '--models', out]);
+  assert.equal(c.code, 1, c.stderr);
+  assert.match(c.stdout, /a 1-layer model learns 4-digit addition/);
+  assert.match(c.stdout, /measured: A0: H\d [\d.]+, A1: H\d [\d.]+, A2: H\d [\d.]+, A3: H\d [\d.]+\n/);
+  for (const [args, message] of [
+    [['--preset', 'attn-only-1l', '--digits', '4'], /^circuitscope: train: --digits applies to the addition preset, not attn-only-1l/],
+    [['--preset', 'addition', '--digits', '1'], /^circuitscope: train: --digits expects an integer from 2 to 15, got 1/],
+  ] as const) {
+    const e = await cli(['train', ...args, '--out', join(dir, 'x')]);
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr, message);
+    assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
+  }
+});

@@ -27,6 +27,7 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                               training loss is below X nats (an induction head: 256 random ids give ln 256 = 5.55
                               without one); 'none': always run its steps
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
+  --digits N           for the addition preset: add N-digit numbers (2-15; the context becomes 3N + 3)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
@@ -46,7 +47,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, set: { type: 'string', multiple: true },
-      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, digits: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -91,7 +92,7 @@ const RANGES: Record<string, { min: number; max: number }> = {
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
   'curriculum-steps': { min: 0, max: 10_000_000 }, 'curriculum-until': { min: 0, max: 100 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
-  modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 },
+  modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 }, digits: { min: 2, max: 15 },
 };
 
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
@@ -143,6 +144,17 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
     // Full batch: every training pair in every step.
     t.batchSize = Math.round(task.trainFraction * task.p * task.p);
     if (t.batchSize < 1 || t.batchSize >= task.p * task.p) throw new UsageError(`train: --train-fraction ${task.trainFraction} of ${task.p * task.p} pairs leaves no training or no held-out pair`);
+  }
+  const digits = num('digits', v['digits'] as string | undefined, true);
+  if (digits !== undefined) {
+    const task = p.data.task;
+    if (!task || task.kind !== 'addition') throw new UsageError(`train: --digits applies to the addition preset, not ${p.name}`);
+    // BOS a + b = c: the model sees 3N + 3 tokens and is scored on the N + 1 answer digits, from the '='.
+    task.digits = digits;
+    p.model['n_ctx'] = 3 * digits + 3;
+    t.seqLen = 3 * digits + 3;
+    t.lossFrom = 2 * digits + 2;
+    p.description = p.description.replace(/^\d+-digit/, `${digits}-digit`);
   }
   if (p.data.repeatFraction + (p.data.randomRepeatFraction ?? 0) > 1) {
     throw new UsageError(`train: --repeat-fraction and --random-repeat-fraction add up to more than 1`);
