@@ -18,9 +18,12 @@ export interface AdditionOptions {
   reverseAnswer?: boolean;
 }
 
-/** Sequence length and answer span of "BOS a + b = c" with fixed-width operands: 3d + 4 tokens. */
+/**
+ * Sequence length and answer span of "BOS a + b = c" with fixed-width operands: 3d + 4 tokens. At most 9 digits:
+ * operands are drawn with Rng.int, whose 32 random bits reach every number below 10^9 but not below 10^10.
+ */
 export function additionLayout(digits: number): { length: number; answer: AnswerSpan } {
-  if (!Number.isInteger(digits) || digits < 1 || digits > 15) throw new Error(`addition: digits must be an integer in 1..15, got ${digits}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 9) throw new Error(`addition: digits must be an integer in 1..9, got ${digits}`);
   return { length: 3 * digits + 4, answer: { start: 2 * digits + 3, end: 3 * digits + 4 } };
 }
 

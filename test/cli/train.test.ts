@@ -117,7 +117,7 @@ test('--digits N trains N-digit addition: the context, the scored span and the h
   assert.match(c.stdout, /measured: A0: H\d [\d.]+, A1: H\d [\d.]+, A2: H\d [\d.]+, A3: H\d [\d.]+\n/);
   for (const [args, message] of [
     [['--preset', 'attn-only-1l', '--digits', '4'], /^circuitscope: train: --digits applies to the addition preset, not attn-only-1l/],
-    [['--preset', 'addition', '--digits', '1'], /^circuitscope: train: --digits expects an integer from 2 to 15, got 1/],
+    [['--preset', 'addition', '--digits', '2'], /^circuitscope: train: --digits expects an integer from 3 to 9, got 2/],
   ] as const) {
     const e = await cli(['train', ...args, '--out', join(dir, 'x')]);
     assert.equal(e.code, 2, e.stderr);

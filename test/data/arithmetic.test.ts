@@ -31,6 +31,9 @@ test('addition problems are "BOS a+b=c" with fixed-width operands', () => {
   assert.equal(additionDecode(ids), '<|BOS|>7+5=12');
   assert.deepEqual(additionLayout(3), { length: 13, answer: { start: 9, end: 13 } });
   assert.throws(() => additionText(1000, 1, { digits: 3 }), /operands must be integers in \[0, 1000\)/);
+  // Operands come from 32 random bits: 9 digits is the most they reach every number of.
+  assert.deepEqual(additionLayout(9), { length: 31, answer: { start: 21, end: 31 } });
+  assert.throws(() => additionLayout(10), /digits must be an integer in 1\.\.9, got 10/);
 });
 
 test('addition accuracy counts a problem only when every answer digit is right', () => {

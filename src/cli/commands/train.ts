@@ -27,7 +27,7 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                               training loss is below X nats (an induction head: 256 random ids give ln 256 = 5.55
                               without one); 'none': always run its steps
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
-  --digits N           for the addition preset: add N-digit numbers (2-15; the context becomes 3N + 3)
+  --digits N           for the addition preset: add N-digit numbers (3-9; the context becomes 3N + 3)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
   --eval-every N       validation loss and head scores every N steps
   --log-every N        a metrics line every N steps
@@ -92,7 +92,7 @@ const RANGES: Record<string, { min: number; max: number }> = {
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
   'curriculum-steps': { min: 0, max: 10_000_000 }, 'curriculum-until': { min: 0, max: 100 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
-  modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 }, digits: { min: 2, max: 15 },
+  modulus: { min: 3, max: 1000 }, 'train-fraction': { min: 0.01, max: 0.99 }, digits: { min: 3, max: 9 },
 };
 
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
