@@ -20,6 +20,7 @@ const WHAT = 'circuitscope reproduce --suite addition --json';
 /** `reproduce --suite addition --json` output (`{ claims, analysis }`), or the analysis alone (`{ attention, ... }`). */
 export function parseAdditionJSON(text: string, file: string): ReportAddition {
   const o = parseJSONObject(text, file, WHAT);
+  if (Array.isArray(o.seeds)) throw new InputError(`${file}: holds ${o.seeds.length} seeds (reproduce --seeds); the report shows one run: give the output of circuitscope reproduce --suite addition --models RUN --json`);
   const analysis = (typeof o.analysis === 'object' && o.analysis !== null ? o.analysis : o) as Record<string, unknown>;
   const att = analysis.attention as Record<string, unknown> | undefined;
   if (typeof att !== 'object' || att === null) throw new InputError(`${file}: no "attention" field (or "analysis.attention"); expected the output of ${WHAT}`);

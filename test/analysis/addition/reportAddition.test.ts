@@ -24,6 +24,7 @@ test('and a file that is not that output is a one-line error naming it', () => {
   bad('{', /^x\.json: not JSON; expected the output of circuitscope reproduce --suite addition --json$/);
   bad('[1]', /^x\.json: expected a JSON object/);
   bad('{"claims": []}', /^x\.json: no "attention" field/);
+  bad(JSON.stringify({ claims: [], seeds: [{ attention }, { attention }] }), /^x\.json: holds 2 seeds \(reproduce --seeds\); the report shows one run: give the output of circuitscope reproduce --suite addition --models RUN --json$/);
   bad(JSON.stringify({ attention: { ...attention, rows: [{ label: 1 }] } }), /attention\.rows and attention\.columns must be arrays of \{ label \}/);
   bad(JSON.stringify({ attention: { ...attention, table: [[[1, 0]]] } }), /attention\.table must be \[head\]\[2 answer digits\]\[2 operand digits\] numbers/);
 });
