@@ -173,13 +173,13 @@ export function printClaimsOverSeeds(claims: readonly ClaimOverSeeds[], seen: re
 export const GROKKING_PRESET = 'grokking-fast';
 
 /**
- * Trains, resumes or reuses the run of one preset in `out` (a one-run suite: grokking, addition), on `seed` when
- * given (it seeds both the model's initialisation and its data, as `train --seed` does). Returns its directory and
- * the data it saw, or the exit code of a training run that did not finish.
+ * Trains, resumes or reuses the run of one preset in `out` (a one-run suite: grokking, addition) on `seed`, which
+ * seeds both the model's initialisation and its data, as `train --seed` does. Returns its directory and the data it
+ * saw, or the exit code of a training run that did not finish.
  */
-export async function ensurePresetRun(out: string, presetName: string, data: string, seed?: number): Promise<{ dir: string; seen: string[] } | { code: number }> {
+export async function ensurePresetRun(out: string, presetName: string, data: string, seed: number): Promise<{ dir: string; seen: string[] } | { code: number }> {
   const preset = getPreset(presetName);
-  if (seed !== undefined) preset.model['seed'] = seed;
+  preset.model['seed'] = seed;
   const status = await runStatus(out, preset.train.steps);
   if (status === 'done') process.stderr.write(`reusing ${out}\n`);
   else {
@@ -227,7 +227,7 @@ export async function runOneRunSuite(s: OneRunSuite, models: string[] | undefine
   for (let seed = 0; seed < (seeds ?? 1); seed++) {
     const dir = presetRunDir(out, seed);
     await checkOutputDir(dir, '--out');
-    const run = await ensurePresetRun(dir, s.preset, s.data, seeds === undefined ? undefined : seed);
+    const run = await ensurePresetRun(dir, s.preset, s.data, seed);
     if ('code' in run) return run.code;
     seen.push(...run.seen);
     perSeed.push({ seed, dir, ...(await s.claims(dir)) });

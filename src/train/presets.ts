@@ -147,19 +147,32 @@ function grokking(name: string, p: number, trainFraction: number, lr: number, st
  * is the '='). Fresh problems every step, a fixed set held out (docs/addition.md has the measured accuracy).
  */
 function addition(name: string, digits: number, steps: number, lr: number, dims: { d_model: number; n_heads: number; d_head: number; d_mlp: number }): Preset {
-  const seqLen = 3 * digits + 3;
-  return {
+  return setAdditionDigits({
     name,
     description: `${digits}-digit addition a + b = c in one layer (Quirke and Barez 2023)`,
     model: {
-      n_layers: 1, ...dims, n_ctx: seqLen, d_vocab: 13, act_fn: 'relu', normalization_type: 'LN', model_name: name, seed: 0,
+      n_layers: 1, ...dims, d_vocab: 13, act_fn: 'relu', normalization_type: 'LN', model_name: name, seed: 0,
     },
     train: {
-      steps, batchSize: 256, seqLen, lr, warmup: 50, lossFrom: 2 * digits + 2, ...optimizer, weightDecay: 0.1,
+      steps, batchSize: 256, seqLen: 0, lr, warmup: 50, ...optimizer, weightDecay: 0.1,
       logEvery: 50, evalEvery: 250, evalBatches: 8, checkpointEvery: 500,
     },
     data: { corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0, task: { kind: 'addition', digits, heldOut: 2048 } },
-  };
+  }, digits);
+}
+
+/**
+ * Makes an addition preset add `digits`-digit numbers (the preset and `train --digits`): `BOS a + b = c` is 3N + 4
+ * tokens, so the model sees 3N + 3 and is scored from the '=' (position 2N + 2) on the N + 1 answer digits.
+ */
+export function setAdditionDigits(p: Preset, digits: number): Preset {
+  if (p.data.task?.kind !== 'addition') throw new Error(`setAdditionDigits: preset ${p.name} is not an addition preset`);
+  p.data.task.digits = digits;
+  p.model['n_ctx'] = 3 * digits + 3;
+  p.train.seqLen = 3 * digits + 3;
+  p.train.lossFrom = 2 * digits + 2;
+  p.description = p.description.replace(/^\d+-digit/, `${digits}-digit`);
+  return p;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { validateConfig, type ConfigInput } from '../../model/config.js';
-import { getPreset, PRESETS, type Preset } from '../../train/presets.js';
+import { getPreset, PRESETS, setAdditionDigits, type Preset } from '../../train/presets.js';
 import type { TrainConfig } from '../../train/trainer.js';
 import { parseCheckpointSchedule } from '../../train/checkpointSchedule.js';
 import { checkOutputDir } from '../../io/outputPath.js';
@@ -149,12 +149,7 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   if (digits !== undefined) {
     const task = p.data.task;
     if (!task || task.kind !== 'addition') throw new UsageError(`train: --digits applies to the addition preset, not ${p.name}`);
-    // BOS a + b = c: the model sees 3N + 3 tokens and is scored on the N + 1 answer digits, from the '='.
-    task.digits = digits;
-    p.model['n_ctx'] = 3 * digits + 3;
-    t.seqLen = 3 * digits + 3;
-    t.lossFrom = 2 * digits + 2;
-    p.description = p.description.replace(/^\d+-digit/, `${digits}-digit`);
+    setAdditionDigits(p, digits);
   }
   if (p.data.repeatFraction + (p.data.randomRepeatFraction ?? 0) > 1) {
     throw new UsageError(`train: --repeat-fraction and --random-repeat-fraction add up to more than 1`);
