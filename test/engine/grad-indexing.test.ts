@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  compile, constant, gather, gatherElements, gatherND, grad, input, int64Tensor, reduceSum, scatterElementsAdd, scatterNDAdd,
+  compile, constant, gather, gatherElements, gatherND, grad, input, int64Tensor, mul, reduceSum, scatterElementsAdd, scatterNDAdd,
   tanh, tensor, type Node,
 } from '../../src/engine/index.js';
 import { assertGradchecked, gradcheck } from './gradcheck.js';
@@ -26,6 +26,31 @@ test('gather gradient is a scatter-add: a row looked up k times gets k times the
   const [g] = grad(reduceSum(gather(w, int64([1, 3, 1, 1], [4]))), [w]);
   const out = await compile({ g: g! }).run({ w: tensor(new Float64Array(8), [4, 2]) });
   assert.deepEqual([...(out.g.data as Float64Array)], [0, 0, 3, 3, 0, 0, 1, 1]);
+});
+
+test('an embedding gradient over thousands of repeated tokens loses no update on several threads', async () => {
+  // onnxruntime's ScatterND-add races when two threads add to one row: on two cores it lost updates on most runs
+  // at these sizes (3328 lookups is the addition preset's batch), different ones each run. The lowering must add
+  // every one. A lost update is off by a whole update (order 1); float32 rounding of the sums is under 1e-3 here.
+  const d = 128;
+  const vocab = 13;
+  for (const n of [3328, 32768]) {
+    const ids = Array.from({ length: n }, (_, i) => (i * 7 + (i >> 5)) % vocab);
+    const adj = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37));
+    const w = input('w', [vocab, d]);
+    const a = input('a', [n, d]);
+    const [g] = grad(reduceSum(mul(gather(w, int64(ids, [n])), a)), [w]);
+    const expected = new Float64Array(vocab * d);
+    ids.forEach((t, i) => { for (let j = 0; j < d; j++) expected[t * d + j]! += adj[i * d + j]!; });
+    const program = compile({ g: g! });
+    for (let run = 0; run < 8; run++) {
+      const out = await program.run({ w: tensor(new Float32Array(vocab * d), [vocab, d]), a: tensor(adj, [n, d]) });
+      const got = out.g.data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+      assert.ok(worst < 1e-3, `${n} lookups, run ${run}: largest error ${worst}`);
+    }
+  }
 });
 
 test('gather along axis 1 refuses to differentiate rather than giving a wrong gradient', () => {

@@ -39,9 +39,37 @@ defineOp('scatterNDAdd', {
     }
     return { shape: data!.shape, dtype: data!.dtype };
   },
-  lower: (ctx, n, ins) => ctx.emit('ScatterND', [ins[0]!, int64Indices(ctx, n.inputs[1]!, ins[1]!), ins[2]!], { reduction: 'add' })[0]!,
+  lower: lowerScatterNDAdd,
   vjp: (n, g) => [g, undefined, gatherND(g, n.inputs[1]!)],
 });
+
+/**
+ * ScatterND-add lowered as ScatterElements-add over rows. onnxruntime's CPU ScatterND adds the updates on several
+ * threads at once, and two updates to the same row (an embedding's repeated tokens) race: some are lost, so the
+ * result changes from run to run and with the thread count. Its ScatterElements adds them in order on one thread.
+ * The first k data axes become one row index (the indices' dot product with their strides), the rest one row of R
+ * values, and each update's row index is repeated across its R values.
+ */
+function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): string {
+  const [data, idx] = n.inputs as [Node, Node];
+  const k = idx.shape[idx.shape.length - 1]!;
+  const m = idx.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const rows = data.shape.slice(0, k).reduce((a, b) => a * b, 1);
+  const r = data.shape.slice(k).reduce((a, b) => a * b, 1);
+  let row = ctx.emit('Reshape', [int64Indices(ctx, idx, ins[1]!), ctx.int64([m, k])])[0]!;
+  // Negative indices count from the end of their axis, as ScatterND's do.
+  const dims = ctx.int64(data.shape.slice(0, k));
+  row = ctx.emit('Where', [ctx.emit('Less', [row, ctx.int64([0], true)])[0]!, ctx.emit('Add', [row, dims])[0]!, row])[0]!;
+  if (k > 1) {
+    const strides = data.shape.slice(0, k).map((_, j) => data.shape.slice(j + 1, k).reduce((a, b) => a * b, 1));
+    row = ctx.emit('ReduceSum', [ctx.emit('Mul', [row, ctx.int64(strides)])[0]!, ctx.int64([1])], { keepdims: 1 })[0]!;
+  }
+  const at = ctx.emit('Expand', [row, ctx.int64([m, r])])[0]!;
+  const flatData = ctx.emit('Reshape', [ins[0]!, ctx.int64([rows, r])])[0]!;
+  const flatUpd = ctx.emit('Reshape', [ins[2]!, ctx.int64([m, r])])[0]!;
+  const out = ctx.emit('ScatterElements', [flatData, at, flatUpd], { axis: 0, reduction: 'add' })[0]!;
+  return ctx.emit('Reshape', [out, ctx.int64(data.shape)])[0]!;
+}
 
 // ONNX's ScatterND and GatherND take int64 indices only.
 function int64Indices(ctx: LowerContext, idx: Node, name: string): string {
