@@ -31,10 +31,10 @@ test('gather gradient is a scatter-add: a row looked up k times gets k times the
 test('an embedding gradient over thousands of repeated tokens loses no update on several threads', async () => {
   // onnxruntime's ScatterND-add races when two threads add to one row: on two cores it lost updates on most runs
   // at these sizes (3328 lookups is the addition preset's batch), different ones each run. The lowering must add
-  // every one. A lost update is off by a whole update (order 1); float32 rounding of the sums is under 1e-3 here.
+  // every one, for a few rows (a one-hot product) and for many (a scatter). A lost update is off by a whole update
+  // (order 1); float32 rounding of the sums is under 1e-3 here.
   const d = 128;
-  const vocab = 13;
-  for (const n of [3328, 32768]) {
+  for (const [n, vocab] of [[3328, 13], [32768, 13], [32768, 300]] as const) {
     const ids = Array.from({ length: n }, (_, i) => (i * 7 + (i >> 5)) % vocab);
     const adj = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37));
     const w = input('w', [vocab, d]);
@@ -48,8 +48,29 @@ test('an embedding gradient over thousands of repeated tokens loses no update on
       const got = out.g.data as Float32Array;
       let worst = 0;
       for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
-      assert.ok(worst < 1e-3, `${n} lookups, run ${run}: largest error ${worst}`);
+      assert.ok(worst < 1e-3, `${n} lookups into ${vocab} rows, run ${run}: largest error ${worst}`);
     }
+  }
+});
+
+test('scatterNDAdd into more rows than a one-hot product takes: rows, elements and negative indices against a host sum', async () => {
+  // 12 x 20 x 3: k = 1 addresses 12 rows of 60 (the one-hot product), k = 2 addresses 240 rows of 3 (the scatter).
+  const shape = [12, 20, 3];
+  const data = Float64Array.from({ length: 720 }, (_, i) => Math.cos(i));
+  for (const [k, idx] of [[1, [3, -1, 3, 0, 11]], [2, [3, 4, -1, -20, 3, 4, 0, 19, 11, 0]]] as const) {
+    const m = idx.length / k;
+    const r = shape.slice(k).reduce((p, q) => p * q, 1);
+    const upd = Float64Array.from({ length: m * r }, (_, i) => Math.sin(i + 1));
+    const out = await compile({ y: scatterNDAdd(input('d', shape, 'float64'), int64([...idx], [m, k]), input('u', [m, ...shape.slice(k)], 'float64')) })
+      .run({ d: tensor(data, shape), u: tensor(upd, [m, ...shape.slice(k)]) });
+    const expected = Float64Array.from(data);
+    for (let i = 0; i < m; i++) {
+      let row = 0;
+      for (let j = 0; j < k; j++) row = row * shape[j]! + ((idx[i * k + j]! + shape[j]!) % shape[j]!);
+      for (let c = 0; c < r; c++) expected[row * r + c]! += upd[i * r + c]!;
+    }
+    const got = out.y.data as Float64Array;
+    expected.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) < 1e-12, `k = ${k}, element ${i}: ${got[i]} vs ${e}`));
   }
 });
 

@@ -43,12 +43,16 @@ defineOp('scatterNDAdd', {
   vjp: (n, g) => [g, undefined, gatherND(g, n.inputs[1]!)],
 });
 
+/** Up to this many rows, a scatter-add is a matrix product with the one-hot rows (faster than a scatter there). */
+const ONE_HOT_ROWS = 128;
+
 /**
- * ScatterND-add lowered as ScatterElements-add over rows. onnxruntime's CPU ScatterND adds the updates on several
- * threads at once, and two updates to the same row (an embedding's repeated tokens) race: some are lost, so the
- * result changes from run to run and with the thread count. Its ScatterElements adds them in order on one thread.
- * The first k data axes become one row index (the indices' dot product with their strides), the rest one row of R
- * values, and each update's row index is repeated across its R values.
+ * ScatterND-add without onnxruntime's ScatterND. Its CPU kernel adds the updates on several threads at once, and two
+ * updates to the same row (an embedding's repeated tokens) race: some are lost, so the result changes from run to
+ * run and with the thread count. The first k data axes become one row index (the indices' dot product with their
+ * strides) and the rest one row of r values. Then, for a few rows, the one-hot matrix of the row indices times the
+ * updates (Gemm: each output row sums its updates in a fixed order); otherwise ScatterElements-add over the
+ * flattened data, which onnxruntime adds in order on one thread.
  */
 function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): string {
   const [data, idx] = n.inputs as [Node, Node];
@@ -58,16 +62,23 @@ function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): 
   const r = data.shape.slice(k).reduce((a, b) => a * b, 1);
   let row = ctx.emit('Reshape', [int64Indices(ctx, idx, ins[1]!), ctx.int64([m, k])])[0]!;
   // Negative indices count from the end of their axis, as ScatterND's do.
-  const dims = ctx.int64(data.shape.slice(0, k));
-  row = ctx.emit('Where', [ctx.emit('Less', [row, ctx.int64([0], true)])[0]!, ctx.emit('Add', [row, dims])[0]!, row])[0]!;
+  row = ctx.emit('Where', [ctx.emit('Less', [row, ctx.int64([0], true)])[0]!, ctx.emit('Add', [row, ctx.int64(data.shape.slice(0, k))])[0]!, row])[0]!;
   if (k > 1) {
     const strides = data.shape.slice(0, k).map((_, j) => data.shape.slice(j + 1, k).reduce((a, b) => a * b, 1));
     row = ctx.emit('ReduceSum', [ctx.emit('Mul', [row, ctx.int64(strides)])[0]!, ctx.int64([1])], { keepdims: 1 })[0]!;
   }
-  const at = ctx.emit('Expand', [row, ctx.int64([m, r])])[0]!;
-  const flatData = ctx.emit('Reshape', [ins[0]!, ctx.int64([rows, r])])[0]!;
-  const flatUpd = ctx.emit('Reshape', [ins[2]!, ctx.int64([m, r])])[0]!;
-  const out = ctx.emit('ScatterElements', [flatData, at, flatUpd], { axis: 0, reduction: 'add' })[0]!;
+  const upto = (count: number) => ctx.int64(Array.from({ length: count }, (_, i) => i));
+  let out: string;
+  if (rows <= ONE_HOT_ROWS) {
+    const hot = ctx.emit('Cast', [ctx.emit('Equal', [row, upto(rows)])[0]!], { to: ONNX_DTYPE[data.dtype] })[0]!;
+    const flatUpd = ctx.emit('Reshape', [ins[2]!, ctx.int64([m, r])])[0]!;
+    const flatData = ctx.emit('Reshape', [ins[0]!, ctx.int64([rows, r])])[0]!;
+    out = ctx.emit('Gemm', [hot, flatUpd, flatData], { transA: 1 })[0]!;
+  } else {
+    const at = ctx.emit('Add', [ctx.emit('Mul', [row, ctx.int64([r], true)])[0]!, upto(r)])[0]!;
+    const flat = (name: string, size: number) => ctx.emit('Reshape', [name, ctx.int64([size])])[0]!;
+    out = ctx.emit('ScatterElements', [flat(ins[0]!, rows * r), flat(at, m * r), flat(ins[2]!, m * r)], { axis: 0, reduction: 'add' })[0]!;
+  }
   return ctx.emit('Reshape', [out, ctx.int64(data.shape)])[0]!;
 }
 
