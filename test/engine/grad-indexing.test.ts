@@ -74,6 +74,11 @@ test('scatterNDAdd into more rows than a one-hot product takes: rows, elements a
   }
 });
 
+test('scatterNDAdd of integers (no one-hot product for them) with repeated rows', async () => {
+  const out = await compile({ y: scatterNDAdd(constant(tensor(Int32Array.of(1, 2, 3, 4, 5, 6), [3, 2])), int64([2, 0, 2], [3, 1]), constant(tensor(Int32Array.of(10, 20, 30, 40, 50, 60), [3, 2]))) }).run({});
+  assert.deepEqual([...(out.y.data as Int32Array)], [31, 42, 3, 4, 65, 86]);
+});
+
 test('gather along axis 1 refuses to differentiate rather than giving a wrong gradient', () => {
   const w = input('w', [3, 4], 'float64');
   assert.throws(() => grad(reduceSum(gather(w, int64([0, 1], [2]), 1)), [w]), /axis 0/);

@@ -43,16 +43,16 @@ defineOp('scatterNDAdd', {
   vjp: (n, g) => [g, undefined, gatherND(g, n.inputs[1]!)],
 });
 
-/** Up to this many rows, a scatter-add is a matrix product with the one-hot rows (faster than a scatter there). */
+/** Up to this many rows, a float scatter-add is a matrix product with the one-hot rows (faster than a scatter there). */
 const ONE_HOT_ROWS = 128;
 
 /**
  * ScatterND-add without onnxruntime's ScatterND. Its CPU kernel adds the updates on several threads at once, and two
  * updates to the same row (an embedding's repeated tokens) race: some are lost, so the result changes from run to
  * run and with the thread count. The first k data axes become one row index (the indices' dot product with their
- * strides) and the rest one row of r values. Then, for a few rows, the one-hot matrix of the row indices times the
- * updates (Gemm: each output row sums its updates in a fixed order); otherwise ScatterElements-add over the
- * flattened data, which onnxruntime adds in order on one thread.
+ * strides) and the rest one row of r values. Then, for a few rows of floats, the one-hot matrix of the row indices
+ * times the updates (Gemm: each output row sums its updates in a fixed order); otherwise ScatterElements-add over
+ * the flattened data, which onnxruntime adds in order on one thread.
  */
 function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): string {
   const [data, idx] = n.inputs as [Node, Node];
@@ -69,7 +69,7 @@ function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): 
   }
   const upto = (count: number) => ctx.int64(Array.from({ length: count }, (_, i) => i));
   let out: string;
-  if (rows <= ONE_HOT_ROWS) {
+  if (rows <= ONE_HOT_ROWS && (data.dtype === 'float32' || data.dtype === 'float64')) {
     const hot = ctx.emit('Cast', [ctx.emit('Equal', [row, upto(rows)])[0]!], { to: ONNX_DTYPE[data.dtype] })[0]!;
     const flatUpd = ctx.emit('Reshape', [ins[2]!, ctx.int64([m, r])])[0]!;
     const flatData = ctx.emit('Reshape', [ins[0]!, ctx.int64([rows, r])])[0]!;
