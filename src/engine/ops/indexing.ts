@@ -1,5 +1,6 @@
 import { ONNX_DTYPE } from '../dtype.js';
 import { apply, defineOp, shapeStr, type LowerContext, type Node } from '../graph.js';
+import { sizeOf } from '../tensor.js';
 import { normAxis } from './shapes.js';
 import { fill } from './elementwise.js';
 import { unsqueeze } from './layout.js';
@@ -57,14 +58,14 @@ const ONE_HOT_ROWS = 128;
 function lowerScatterNDAdd(ctx: LowerContext, n: Node, ins: readonly string[]): string {
   const [data, idx] = n.inputs as [Node, Node];
   const k = idx.shape[idx.shape.length - 1]!;
-  const m = idx.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const rows = data.shape.slice(0, k).reduce((a, b) => a * b, 1);
-  const r = data.shape.slice(k).reduce((a, b) => a * b, 1);
+  const m = sizeOf(idx.shape.slice(0, -1));
+  const rows = sizeOf(data.shape.slice(0, k));
+  const r = sizeOf(data.shape.slice(k));
   let row = ctx.emit('Reshape', [int64Indices(ctx, idx, ins[1]!), ctx.int64([m, k])])[0]!;
   // Negative indices count from the end of their axis, as ScatterND's do.
   row = ctx.emit('Where', [ctx.emit('Less', [row, ctx.int64([0], true)])[0]!, ctx.emit('Add', [row, ctx.int64(data.shape.slice(0, k))])[0]!, row])[0]!;
   if (k > 1) {
-    const strides = data.shape.slice(0, k).map((_, j) => data.shape.slice(j + 1, k).reduce((a, b) => a * b, 1));
+    const strides = data.shape.slice(0, k).map((_, j) => sizeOf(data.shape.slice(j + 1, k)));
     row = ctx.emit('ReduceSum', [ctx.emit('Mul', [row, ctx.int64(strides)])[0]!, ctx.int64([1])], { keepdims: 1 })[0]!;
   }
   const upto = (count: number) => ctx.int64(Array.from({ length: count }, (_, i) => i));
