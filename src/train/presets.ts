@@ -183,7 +183,7 @@ export const PRESETS: Record<string, Preset> = Object.fromEntries([
   attnOnly(0, 500, 3e-3), attnOnly(1, 500, 2e-3), attnOnly(2, 3000, 3e-3), gelu(1, 3000), gelu(2, 4000),
   grokking('grokking', 113, 0.3, 1e-3, 25000, { d_model: 128, d_head: 32, d_mlp: 512 }, 500),
   grokking('grokking-fast', 53, 0.5, 3e-3, 3000, { d_model: 64, d_head: 16, d_mlp: 256 }, 50),
-  addition('addition', 3, 1500, 3e-3, { d_model: 128, n_heads: 4, d_head: 32, d_mlp: 512 }),
+  addition('addition', 3, 2000, 2e-3, { d_model: 128, n_heads: 4, d_head: 32, d_mlp: 512 }),
 ].map((p) => [p.name, p]));
 
 export function getPreset(name: string): Preset {
