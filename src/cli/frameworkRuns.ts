@@ -11,7 +11,7 @@ import type { AnalysisReport } from '../analysis/analyzeModel.js';
 import { analyzeWithText } from '../io/analyzeText.js';
 import { loadModel } from '../io/loadModel.js';
 import { readRunMeta, runStatus, type RunMeta } from '../io/trainRun.js';
-import { getPreset } from '../train/presets.js';
+import { getPreset, type Preset } from '../train/presets.js';
 import { checkOutputDir } from '../io/outputPath.js';
 import { UsageError } from './errors.js';
 import { trainInTerminal } from './training.js';
@@ -45,8 +45,8 @@ export async function ensureFrameworkRuns(out: string, o: { seed?: number } = {}
     const preset = getPreset(name);
     preset.model['seed'] = seed;
     if (layers === 2) preset.train.keepCheckpoints = { ...TWO_LAYER_CHECKPOINTS };
-    const status = await runStatus(dir, preset.train.steps);
-    if (status === 'done') process.stderr.write(`reusing ${dir}\n`);
+    const { status, note } = await suiteRunStatus(dir, preset);
+    if (status === 'done') process.stderr.write(note ?? `reusing ${dir}\n`);
     else {
       process.stderr.write(status === 'partial' ? `resuming ${dir}\n` : `training ${preset.name} (seed ${seed}) into ${dir}\n`);
       const target = status === 'partial' ? { resume: dir } : { preset, out: dir, data: 'brown' };
@@ -180,8 +180,8 @@ export const GROKKING_PRESET = 'grokking-fast';
 export async function ensurePresetRun(out: string, presetName: string, data: string, seed: number): Promise<{ dir: string; seen: string[] } | { code: number }> {
   const preset = getPreset(presetName);
   preset.model['seed'] = seed;
-  const status = await runStatus(out, preset.train.steps);
-  if (status === 'done') process.stderr.write(`reusing ${out}\n`);
+  const { status, note } = await suiteRunStatus(out, preset);
+  if (status === 'done') process.stderr.write(note ?? `reusing ${out}\n`);
   else {
     process.stderr.write(status === 'partial' ? `resuming ${out}\n` : `training ${preset.name}${seed ? ` (seed ${seed})` : ''} into ${out}\n`);
     const r = await trainInTerminal(status === 'partial' ? { resume: out } : { preset, out, data }, { json: false, quietResult: true });
@@ -189,6 +189,19 @@ export async function ensurePresetRun(out: string, presetName: string, data: str
   }
   const meta: Partial<RunMeta> = await readRunMeta(out);
   return { dir: out, seen: [`${meta.preset?.name ?? '?'}${seed ? ` seed ${seed}` : ''}: ${meta.mix ?? '?'}`] };
+}
+
+/**
+ * How a suite's run in `dir` stands against `preset`. A run that finished the preset it was trained with (its
+ * run.json), an older one with fewer steps, is done, not partial: resuming it would train nothing (a run continues
+ * its own preset), so it is reused, and `note` says so and how to train the current preset instead.
+ */
+export async function suiteRunStatus(dir: string, preset: Preset): Promise<{ status: 'done' | 'partial' | 'absent'; note?: string }> {
+  const status = await runStatus(dir, preset.train.steps);
+  if (status !== 'partial') return { status };
+  const own = (await readRunMeta(dir).catch((): Partial<RunMeta> => ({}))).preset?.train?.steps;
+  if (typeof own !== 'number' || own >= preset.train.steps || (await runStatus(dir, own)) !== 'done') return { status };
+  return { status: 'done', note: `reusing ${dir}, finished with the preset it was trained with (${own} steps; ${preset.name} now trains ${preset.train.steps}): delete it to train the current preset\n` };
 }
 
 /** Where a one-run suite's run on seed `seed` goes: seed 0 in `out` itself (as before seeds), seed K beside it in `out`-seed-K. */

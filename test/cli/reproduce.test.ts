@@ -2,12 +2,13 @@
 // two-layer run's LLC-stage claims on a small run with checkpoints (no real preset is trained here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './run.js';
 import { claimsOverSeeds, frameworkRunDir, presetRunDir, printClaimsOverSeeds } from '../../src/cli/frameworkRuns.js';
 import { LLC_RISES_CLAIM, LLC_STAGE_CLAIM } from '../../src/analysis/llc/index.js';
+import { getPreset } from '../../src/train/presets.js';
 
 test('reproduce --seeds: one-line errors for a bad count and for --models beside it', async () => {
   for (const [args, message] of [
@@ -178,4 +179,22 @@ test('reproduce --suite addition --seeds 2 reuses finished runs in DIR and DIR-s
   assert.equal(p.code, 1);
   assert.equal((p.stdout.match(/^(HOLDS|FAILS) on [02] of 2 seeds {2}/gm) ?? []).length, 6, p.stdout);
   assert.match(p.stdout, /^data the models saw:\n {2}addition: .*\n {2}addition seed 1: /m);
+});
+
+test('reproduce reuses a run that finished an older preset with fewer steps, and says how to train the current one', { timeout: 120_000 }, async () => {
+  // A finished 4-step addition run where `reproduce --suite addition` looks: short of the preset's steps, but done by
+  // its own run.json. It used to be "resumed" (training nothing) under a message that said so.
+  const dir = await mkdtemp(join(tmpdir(), 'cs-repro-older-'));
+  const out = join(dir, 'add');
+  const t = await cli(['train', '--preset', 'addition', '--out', out, '--steps', '4', '--log-every', '1', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
+    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
+  assert.equal(t.code, 0, t.stderr);
+  const before = await readFile(join(out, 'metrics.jsonl'), 'utf8');
+  const steps = getPreset('addition').train.steps;
+  const r = await cli(['reproduce', '--suite', 'addition', '--out', out], { timeoutMs: 110_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^reusing ${out}, finished with the preset it was trained with \\(4 steps; addition now trains ${steps}\\): delete it to train the current preset$`, 'm'));
+  assert.doesNotMatch(r.stderr, /resuming/);
+  assert.equal(await readFile(join(out, 'metrics.jsonl'), 'utf8'), before, 'nothing was trained');
+  assert.match(r.stdout, /a 1-layer model learns 3-digit addition/);
 });

@@ -15,7 +15,8 @@ import {
 export const REPRODUCE_HELP = `circuitscope reproduce [--suite framework|grokking|addition] [--seeds N] [--out DIR] [--models DIR...] [--json]
 
 Trains zero-, one- and two-layer attention-only models on the embedded Brown corpus (presets attn-only-0l, -1l,
--2l; a run already in DIR is reused or resumed) or takes them from --models, then checks the claims of "A
+-2l; a run already in DIR is reused or resumed, and one that finished an older preset with fewer steps is
+reused with a note: delete it to train the current preset) or takes them from --models, then checks the claims of "A
 Mathematical Framework for Transformer Circuits" on them, printing the measured number behind each. The
 two-layer run keeps ${TWO_LAYER_CHECKPOINTS.count} log-spaced checkpoints, and two more claims compare its local learning coefficient
 (LLC, at up to ${REPRODUCE_LLC.maxCheckpoints} checkpoints around where its induction head forms) with its induction score (docs/llc.md).
