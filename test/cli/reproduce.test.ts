@@ -144,14 +144,19 @@ test('presetRunDir: a one-run suite keeps seed 0 in DIR and puts seed K beside i
   assert.equal(presetRunDir('runs/add/', 1), 'runs/add-seed-1');
 });
 
+/** A 4-step run of a tiny addition model in `out`. */
+async function trainTinyAddition(out: string): Promise<void> {
+  const t = await cli(['train', '--preset', 'addition', '--out', out, '--steps', '4', '--log-every', '1', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
+    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
+  assert.equal(t.code, 0, t.stderr);
+}
+
 test('reproduce --suite addition --seeds 2 reuses finished runs in DIR and DIR-seed-1, and prints each claim over both seeds', { timeout: 300_000 }, async () => {
   // One tiny addition run copied to both places; a last metrics line past the preset's steps marks each as
   // finished, so nothing more is trained.
   const dir = await mkdtemp(join(tmpdir(), 'cs-repro-add-seeds-'));
   const run = join(dir, 'small');
-  const t = await cli(['train', '--preset', 'addition', '--out', run, '--steps', '4', '--log-every', '1', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
-    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
-  assert.equal(t.code, 0, t.stderr);
+  await trainTinyAddition(run);
   const out = join(dir, 'add');
   for (const d of [out, `${out}-seed-1`]) {
     await cp(run, d, { recursive: true });
@@ -186,9 +191,7 @@ test('reproduce reuses a run that finished an older preset with fewer steps, and
   // its own run.json. It used to be "resumed" (training nothing) under a message that said so.
   const dir = await mkdtemp(join(tmpdir(), 'cs-repro-older-'));
   const out = join(dir, 'add');
-  const t = await cli(['train', '--preset', 'addition', '--out', out, '--steps', '4', '--log-every', '1', '--eval-every', '2', '--batch-size', '8', '--warmup', '1',
-    '--set', 'd_model=16', '--set', 'n_heads=2', '--set', 'd_head=8', '--set', 'd_mlp=32']);
-  assert.equal(t.code, 0, t.stderr);
+  await trainTinyAddition(out);
   const before = await readFile(join(out, 'metrics.jsonl'), 'utf8');
   const steps = getPreset('addition').train.steps;
   const r = await cli(['reproduce', '--suite', 'addition', '--out', out], { timeoutMs: 110_000 });
