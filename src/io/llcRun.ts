@@ -10,7 +10,7 @@ import { tokenRows } from '../data/index.js';
 import { InputError } from '../engine/errors.js';
 import { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
-import { buildAdditionRecipe, buildModularRecipe, buildRecipe, curriculumLength } from '../train/recipes.js';
+import { activeSeqLenWarmup, buildAdditionRecipe, buildModularRecipe, buildRecipe, curriculumLength } from '../train/recipes.js';
 import { listCheckpoints } from './checkpoints.js';
 import { openRun, validationRows } from './runCheckpoints.js';
 import { loadModel } from './loadModel.js';
@@ -76,15 +76,20 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
     const curriculum = curriculumLength(preset.data.curriculum, await run.readMetrics());
     // A curriculum its loss ended is replayed as the fixed-length one it turned out to be: the same batches.
     if (preset.data.curriculum) preset.data.curriculum = { steps: curriculum, vocab: preset.data.curriculum.vocab };
+    // A sequence-length warm-up draws more, shorter rows a step: for the curriculum (inside it) ask for the rows
+    // that make m of them; the mix is read after it, at the run's length.
+    const warmup = activeSeqLenWarmup(preset);
+    if (warmup && o.data === 'curriculum') preset.train.batchSize = Math.max(1, Math.round((m * warmup.seqLen) / preset.train.seqLen));
     const recipe = buildRecipe(preset, data);
     if (o.data === 'curriculum') {
       if (curriculum <= 0) throw new InputError(`llc: ${run.path('run.json')}: the run had no curriculum to estimate the LLC on`);
       // The curriculum's first batches (the run drew them in this order, with its batch size).
       pool = Array.from({ length: Math.min(distinct, curriculum) }, () => recipe.train.next());
+      m = pool[0]!.shape[0]!;
       description = `the curriculum: ${recipe.train.describe().split('; then ')[0]}`;
     } else {
-      // The run's training mix after any curriculum: skip the curriculum's batches, then keep `distinct` to cycle.
-      for (let i = 0; i < curriculum; i++) recipe.train.next();
+      // The run's training mix after any curriculum (and any warm-up): skip those batches, keep `distinct` to cycle.
+      for (let i = 0; i < Math.max(curriculum, warmup?.steps ?? 0); i++) recipe.train.next();
       pool = Array.from({ length: distinct }, () => recipe.train.next());
       description = recipe.train.describe();
     }

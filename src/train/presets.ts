@@ -26,11 +26,25 @@ export interface DataSpec {
    */
   curriculum?: Curriculum;
   /**
+   * Sequence-length warm-up: the run's first `steps` steps (a curriculum's included) train on sequences of `seqLen`
+   * tokens, shorter than the run's, with more rows so each step sees the same tokens; the rest at the run's length.
+   * An induction head forms sooner at a short context (the plateau lasts longer the longer the context: attention
+   * spreads over more positions) but must have consolidated before the switch: a head one step past its curriculum
+   * did not survive a switch from 128 to 256 bytes, one 550-700 steps of text later did (docs/reproduce.md).
+   */
+  seqLenWarmup?: SeqLenWarmup;
+  /**
    * A synthetic task instead of the corpus (then `corpus` and `tokenizer` are unused): modular addition
    * `a b = (a + b) mod p` over all p^2 pairs, `trainFraction` of them (shuffled with the model's seed) trained on as
    * one full batch, the rest held out.
    */
   task?: ModularTask | AdditionTask;
+}
+
+/** `DataSpec.seqLenWarmup`: train at `seqLen` tokens until step `steps`. */
+export interface SeqLenWarmup {
+  seqLen: number;
+  steps: number;
 }
 
 /** The induction-task warm-up of `DataSpec.curriculum`. */

@@ -6,8 +6,8 @@ import {
 import { Rng } from '../engine/random.js';
 import { ADDITION_HELD_OUT_EVERY, ADDITION_VOCAB_SIZE, additionLayout, additionTokens, heldOutProblems, isHeldOut } from '../data/addition.js';
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
-import type { Curriculum, Preset } from './presets.js';
-import type { BatchSource } from './trainer.js';
+import type { Curriculum, Preset, SeqLenWarmup } from './presets.js';
+import type { BatchSource, TrainConfig } from './trainer.js';
 
 /** What a recipe needs of the tokenizer the corpus was tokenised with. */
 export interface RecipeTokenizer {
@@ -56,13 +56,22 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
   const tc = preset.train;
   const length = tc.seqLen + 1;
   const randomShare = preset.data.randomRepeatFraction ?? 0;
-  const mix: MixEntry[] = textMix(data.train, { length, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction / Math.max(1e-9, 1 - randomShare) })
-    .map((m) => ({ ...m, share: m.share * (1 - randomShare) }));
-  if (randomShare > 0) {
-    mix.push({ source: new RepeatedRandomTokens({ length, dVocab: tok.vocabSize, bosTokenId: tok.bosTokenId, repeat: inductionTaskLengths(length) }), share: randomShare });
-  }
+  const mixOf = (len: number): MixEntry[] => {
+    const mix = textMix(data.train, { length: len, bosTokenId: tok.bosTokenId, repeatShare: preset.data.repeatFraction / Math.max(1e-9, 1 - randomShare) })
+      .map((m) => ({ ...m, share: m.share * (1 - randomShare) }));
+    if (randomShare > 0) {
+      mix.push({ source: new RepeatedRandomTokens({ length: len, dVocab: tok.vocabSize, bosTokenId: tok.bosTokenId, repeat: inductionTaskLengths(len) }), share: randomShare });
+    }
+    return mix;
+  };
   const opts = { batchSize: tc.batchSize, seed: config.seed ?? 0 };
-  const train = curriculumSource(mix, preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize);
+  const w = activeSeqLenWarmup(preset);
+  const train = w
+    ? seqLenWarmupSource(
+      curriculumSource(mixOf(w.seqLen + 1), preset.data.curriculum, { length: w.seqLen + 1, bosTokenId: tok.bosTokenId }, { ...opts, batchSize: warmupRows(tc, w) }, tok.vocabSize),
+      mixOf(length), opts, w, tc.seqLen,
+    )
+    : curriculumSource(mixOf(length), preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize);
   const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
   let valAt = 0;
   const validation: BatchSource = {
@@ -72,6 +81,39 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
     describe: () => 'validation',
   };
   return { config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps };
+}
+
+/** The preset's sequence-length warm-up when it has one that shortens anything (null otherwise). */
+export function activeSeqLenWarmup(preset: Pick<Preset, 'data' | 'train'>): SeqLenWarmup | null {
+  const w = preset.data.seqLenWarmup;
+  return w && w.steps > 0 && w.seqLen < preset.train.seqLen ? w : null;
+}
+
+/** Rows a step during the warm-up: the same tokens as the run's batch at its shorter length. */
+export function warmupRows(tc: Pick<TrainConfig, 'batchSize' | 'seqLen'>, w: SeqLenWarmup): number {
+  return Math.max(1, Math.round((tc.batchSize * tc.seqLen) / w.seqLen));
+}
+
+/**
+ * Sequence-length warm-up: `short` (the curriculum and the mix at `w.seqLen`, more rows) for the first `w.steps`
+ * batches, then the mix at the run's length. The state holds both sources and how many batches were given, so a
+ * run resumes on either side of the switch; a curriculum inside the warm-up still ends on its loss.
+ */
+function seqLenWarmupSource(short: BatchSource, longMix: MixEntry[], opts: { batchSize: number; seed: number }, w: SeqLenWarmup, seqLen: number): BatchSource {
+  let given = 0;
+  let long = new BatchIterator(longMix, opts);
+  return {
+    next: () => (given++ < w.steps ? short.next() : long.nextBatch().tokens),
+    state: () => ({ given, short: short.state(), long: long.state() }),
+    restore: (s) => {
+      const st = s as { given: number; short: unknown; long: BatchState };
+      given = st.given;
+      short.restore(st.short);
+      long = new BatchIterator(longMix, opts, st.long);
+    },
+    observe: (rec) => (given <= w.steps ? short.observe?.(rec) : undefined),
+    describe: () => `the first ${w.steps} steps at ${w.seqLen} tokens: ${short.describe()}; then at ${seqLen} tokens: ${describeMix(new BatchIterator(longMix, opts).describe())}`,
+  };
 }
 
 /**

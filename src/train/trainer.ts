@@ -5,7 +5,12 @@ import { checkpointSteps, type CheckpointSchedule } from './checkpointSchedule.j
 import { learningRate } from './schedule.js';
 import { TrainStep, type OptimizerConfig } from './trainStep.js';
 
-/** Where training batches come from: `[batch, seqLen + 1]` int64 token ids, resumable from a saved state. */
+/**
+ * Where training batches come from: `[batch, seqLen + 1]` int64 token ids, resumable from a saved state. A phase of
+ * the source may give shorter sequences (`[rows, len + 1]`, len < seqLen, usually with rows x len = batch x seqLen):
+ * a curriculum at a shorter context. The trainer compiles a step for each shape it meets and carries AdamW's state
+ * across.
+ */
 export interface BatchSource {
   next(): Tensor<'int64'>;
   /** JSON-serialisable state from which `restore` continues with exactly the same batches. */
@@ -102,7 +107,23 @@ export class TrainingDiverged extends Error {
 export async function train(
   model: HookedTransformer, data: BatchSource, val: BatchSource | null, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint,
 ): Promise<TrainOutcome> {
-  const step = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
+  // One compiled step per batch shape: the preset's, which validation also uses, and any shorter one a phase of the
+  // source gives. Switching hands the current weights (model.weights) and AdamW's moments and count to the other.
+  const main = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
+  const byShape = new Map<string, TrainStep>([[`${cfg.batchSize}x${cfg.seqLen}`, main]]);
+  let step = main;
+  const stepFor = (rows: number, len: number): TrainStep => {
+    const key = `${rows}x${len}`;
+    let next = byShape.get(key);
+    if (!next) byShape.set(key, next = new TrainStep(model, rows, len, cfg, cfg.lossFrom ?? 0));
+    if (next !== step) {
+      next.m = { ...step.m };
+      next.v = { ...step.v };
+      next.t = step.t;
+      step = next;
+    }
+    return step;
+  };
   const kept = new Set(cfg.keepCheckpoints ? checkpointSteps(cfg.keepCheckpoints, cfg.steps) : []);
   const keep = async (at: number) => { if (kept.has(at)) await hooks.keepCheckpoint?.(at, { ...model.weights }); };
   let s = 0;
@@ -116,7 +137,6 @@ export async function train(
     tokens = resume.tokens;
     data.restore(resume.data);
   }
-  const perStep = cfg.batchSize * cfg.seqLen;
   const started = performance.now();
   let windowStart = performance.now();
   let windowTokens = 0;
@@ -134,9 +154,11 @@ export async function train(
       return { status: 'stopped', step: s, tokens, finalLoss: last, message: `stopped at step ${s}; resume with --resume` };
     }
     const before = checkpoint();
-    const batch = toBatch(data.next(), cfg.batchSize, cfg.seqLen);
+    const batch = trainingBatch(data.next(), cfg.batchSize, cfg.seqLen);
+    const [rows, width] = batch.shape as [number, number];
+    const perStep = rows * (width - 1);
     const lr = learningRate(s, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
-    const r = await step.run(batch, lr);
+    const r = await stepFor(rows, width - 1).run(batch, lr);
     if (!Number.isFinite(r.loss)) {
       // The weights that gave this loss came from the previous update: go back to the ones before it.
       const good = previous ?? before;
@@ -165,7 +187,7 @@ export async function train(
         step: s, tokens, loss: r.loss, lr, tokens_per_s: tps, grad_norm: r.gradNorm, grad_norms: r.gradNorms,
         elapsed_s: (now - started) / 1000,
       };
-      if (val && cfg.evalEvery > 0 && (s % cfg.evalEvery === 0 || s === cfg.steps)) rec.val_loss = await validationLoss(step, val, cfg);
+      if (val && cfg.evalEvery > 0 && (s % cfg.evalEvery === 0 || s === cfg.steps)) rec.val_loss = await validationLoss(main, val, cfg);
       if (hooks.probe) Object.assign(rec, await hooks.probe(model, s));
       Object.assign(rec, data.observe?.(rec) ?? {});
       await hooks.onMetrics?.(rec);
@@ -185,6 +207,15 @@ export async function validationLoss(step: TrainStep, val: BatchSource, cfg: Pic
   for (let i = 0; i < cfg.evalBatches; i++) total += await step.evalLoss(toBatch(val.next(), cfg.batchSize, cfg.seqLen));
   val.restore(saved);
   return total / cfg.evalBatches;
+}
+
+/**
+ * A training batch: `[batch, seqLen + 1]`, or a shorter phase's `[rows, len + 1]` with len < seqLen. Anything else (a
+ * source built for another batch size or a longer context) fails here, not deep in the graph.
+ */
+function trainingBatch(t: Tensor<'int64'>, B: number, T: number): Tensor<'int64'> {
+  if (t.dtype === 'int64' && t.shape.length === 2 && t.shape[0]! >= 1 && t.shape[1]! >= 2 && t.shape[1]! < T + 1) return t;
+  return toBatch(t, B, T);
 }
 
 /** Checks a batch's shape (a source built for another batch size or context fails here, not deep in the graph). */

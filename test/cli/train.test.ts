@@ -95,6 +95,30 @@ test('--curriculum-until ends the curriculum at the first metrics line whose los
   assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
 });
 
+test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, the same tokens a step', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  // 16 of the run's 32 tokens (n_ctx=32) for 4 steps: 8 rows of 16, then 4 rows of 32, 128 tokens a step throughout.
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '6', '--log-every', '3',
+    '--curriculum-steps', '2', '--seq-len-warmup', '16:4', ...small, '--set', 'n_ctx=32']);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { seqLenWarmup: unknown } } };
+  assert.deepEqual(meta.preset.data.seqLenWarmup, { seqLen: 16, steps: 4 });
+  assert.match(meta.mix, /^the first 4 steps at 16 tokens: until its loss is below 5 nats \(at most 2 steps\): random tokens \(d_vocab 256\) in sequences of 17 .*; then at 32 tokens: /);
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((x) => [x['step'], x['tokens']]), [[3, 384], [6, 768]]);
+  for (const [arg, message] of [
+    ['16', /--seq-len-warmup 16: expected LEN:STEPS \(e\.g\. 128:2000\) or 'none'$/],
+    ['32:10', /--seq-len-warmup 32:10: LEN must be from 16 to 31 \(shorter than the run's 32\) and STEPS at least 1$/],
+    ['8:10', /--seq-len-warmup 8:10: LEN must be from 16 to 31/],
+  ] as const) {
+    const e = await cli(['train', '--preset', 'attn-only-2l', '--out', join(data, 'x'), '--seq-len-warmup', arg, ...small, '--set', 'n_ctx=32']);
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr.trim().replace(/ \(see circuitscope train --help\)$/, ''), message);
+    assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
+  }
+});
+
 test('--digits N trains N-digit addition: the context, the scored span and the held-out sums follow N', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cs-train-digits-'));
   const out = join(dir, 'add4');

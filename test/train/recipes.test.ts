@@ -87,3 +87,31 @@ test('a loss-ended curriculum still ends at its steps when no probe reaches the 
   const r = buildRecipe(preset, data);
   assert.deepEqual([r.train.next(), r.train.next(), r.train.next()].map(isCurriculum), [true, true, false]);
 });
+
+test('a sequence-length warm-up: the curriculum and the mix at the short length with more rows, then the run length; resumes', () => {
+  const preset = getPreset('attn-only-2l');
+  Object.assign(preset.train, { batchSize: 16, seqLen: 256 });
+  preset.model['n_ctx'] = 256;
+  preset.data.curriculum = { steps: 2, vocab: 16 };
+  preset.data.seqLenWarmup = { seqLen: 64, steps: 4 };
+  const r = buildRecipe(preset, data);
+  assert.match(r.train.describe(), /^the first 4 steps at 64 tokens: first 2 steps: random tokens \(d_vocab 16\) in sequences of 65 .*; then .*text windows.*; then at 256 tokens: .*text windows/);
+  const batches = Array.from({ length: 6 }, () => r.train.next());
+  // 64 rows of 65 (the same 4096 tokens a step as 16 of 257): the curriculum twice, the short mix twice; then the run's.
+  assert.deepEqual(batches.map((t) => t.shape), [[64, 65], [64, 65], [64, 65], [64, 65], [16, 257], [16, 257]]);
+  assert.deepEqual(batches.map(isCurriculum), [true, true, false, false, false, false]);
+  // Restored inside the warm-up and after it, the source gives the same batches as one that never stopped.
+  for (const at of [1, 3, 5]) {
+    const a = buildRecipe(preset, data);
+    for (let i = 0; i < at; i++) a.train.next();
+    const state = JSON.parse(JSON.stringify(a.train.state())) as unknown;
+    const b = buildRecipe(preset, data);
+    b.train.restore(state);
+    assert.deepEqual(Array.from({ length: 6 - at }, () => [...b.train.next().data]), batches.slice(at).map((t) => [...t.data]), `restored after ${at}`);
+  }
+  // A warm-up no shorter than the run, or of no steps, changes nothing.
+  for (const w of [{ seqLen: 256, steps: 4 }, { seqLen: 64, steps: 0 }]) {
+    preset.data.seqLenWarmup = w;
+    assert.deepEqual(buildRecipe(preset, data).train.next().shape, [16, 257]);
+  }
+});

@@ -6,6 +6,7 @@ import { Rng, type Tensor } from '../../src/engine/index.js';
 import { rowsToTensor } from '../../src/data/index.js';
 import { train, type BatchSource, type Checkpoint, type MetricsRecord, type TrainConfig } from '../../src/train/trainer.js';
 import { learningRate } from '../../src/train/schedule.js';
+import { TrainStep } from '../../src/train/trainStep.js';
 
 installNodeRuntime();
 
@@ -136,4 +137,82 @@ test('the batch source observes each record after the probes, and what it return
   });
   assert.deepEqual(seen.map((r) => [r['step'], r['probed']]), [[1, 10], [2, 20], [3, 30]]);
   assert.deepEqual(records.map((r) => r['switched_at']), [undefined, 2, undefined]);
+});
+
+/** A curriculum at half the context: `short` batches of [2B, T/2 + 1], then [B, T + 1], the same tokens a step. */
+class PhasedSource implements BatchSource {
+  private at = 0;
+  private readonly warm = new RepeatSource(5, 16, 8, 16);
+  private readonly mix = new RepeatSource(7, 8, 16, 16);
+  constructor(private readonly short: number) {}
+  next(): Tensor<'int64'> { return this.at++ < this.short ? this.warm.next() : this.mix.next(); }
+  state(): unknown { return { at: this.at, warm: this.warm.state(), mix: this.mix.state() }; }
+  restore(s: unknown): void {
+    const st = s as { at: number; warm: unknown; mix: unknown };
+    this.at = st.at;
+    this.warm.restore(st.warm);
+    this.mix.restore(st.mix);
+  }
+  describe(): string { return 'phased'; }
+}
+
+async function phasedRun(upTo?: number, resume?: Checkpoint) {
+  const model = new HookedTransformer(cfg);
+  const records: MetricsRecord[] = [];
+  let saved: Checkpoint | null = null;
+  const ctrl = new AbortController();
+  const out = await train(model, new PhasedSource(4), new RepeatSource(99, 8, 16, 16), tc({ steps: 8 }), {
+    onMetrics: (r) => { records.push(r); },
+    saveCheckpoint: async (c) => { saved = c; },
+    onStep: (s) => { if (upTo !== undefined && s >= upTo) ctrl.abort(); },
+    signal: ctrl.signal,
+  }, resume);
+  return { model, records, saved: saved as Checkpoint | null, out };
+}
+
+test('a phase of shorter sequences (a curriculum at half the context) trains on, carrying AdamW across the switch', async () => {
+  const straight = await phasedRun();
+  assert.equal(straight.out.status, 'done');
+  assert.deepEqual(straight.records.map((r) => r.tokens), Array.from({ length: 8 }, (_, i) => (i + 1) * 8 * 16));
+  assert.ok(straight.records.every((r) => r.val_loss === undefined || Number.isFinite(r.val_loss)));
+
+  // The same updates by hand: a step compiled for [16, 8] for four batches, then one for [8, 16] that takes over
+  // the weights, both AdamW moments and the update count. Forgetting the moments (a fresh optimizer at the switch)
+  // gives other weights, so the comparison tells the two apart.
+  const byHand = async (carry: boolean) => {
+    const model = new HookedTransformer(cfg);
+    const src = new PhasedSource(4);
+    const lrAt = (s: number) => learningRate(s, { lr: 3e-3, warmup: 3, total: 8 });
+    const opt = tc();
+    const short = new TrainStep(model, 16, 8, opt);
+    for (let s = 0; s < 4; s++) await short.run(src.next(), lrAt(s));
+    const long = new TrainStep(model, 8, 16, opt);
+    if (carry) {
+      long.m = { ...short.m };
+      long.v = { ...short.v };
+      long.t = short.t;
+    }
+    for (let s = 4; s < 8; s++) await long.run(src.next(), lrAt(s));
+    return model.weights;
+  };
+  const same = await byHand(true);
+  const fresh = await byHand(false);
+  for (const [n, w] of Object.entries(straight.model.weights)) {
+    assert.deepEqual(Array.from(w.data), Array.from(same[n]!.data), `${n}: the trainer and the hand-carried steps differ`);
+  }
+  const w = 'blocks.0.attn.W_Q';
+  assert.notDeepEqual(Array.from(fresh[w]!.data), Array.from(same[w]!.data), 'a fresh optimizer at the switch gave the same weights');
+
+  // Stopped inside the short phase, and after the switch: resuming gives the losses of the run that never stopped.
+  for (const stop of [3, 6]) {
+    const first = await phasedRun(stop);
+    assert.equal(first.saved!.step, stop);
+    const second = await phasedRun(undefined, first.saved!);
+    assert.deepEqual([...first.records, ...second.records].map((r) => r.loss), straight.records.map((r) => r.loss), `stopped at ${stop}`);
+  }
+});
+
+test('a batch longer than the context, or of another width, is refused by name', async () => {
+  const model = new HookedTransformer(cfg);
+  await assert.rejects(train(model, new RepeatSource(1, 4, 32, 16), null, tc({ steps: 1, evalEvery: 0 })), /batch source gave int64 \[4, 33\], expected int64 \[8, 17\]/);
 });

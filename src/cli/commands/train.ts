@@ -26,6 +26,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --curriculum-until X        end the curriculum at the first metrics line (every --log-every steps) whose
                               training loss is below X nats (an induction head: 256 random ids give ln 256 = 5.55
                               without one); 'none': always run its steps
+  --seq-len-warmup LEN:STEPS  train the first STEPS steps (a curriculum's included) on sequences of LEN tokens
+                              (at least 16, shorter than the run's), with more rows so each step sees the same
+                              tokens; 'none': the run's length throughout
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
   --digits N           for the addition preset: add N-digit numbers (3-9; the context becomes 3N + 3)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
@@ -46,7 +49,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
-      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, set: { type: 'string', multiple: true },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, 'seq-len-warmup': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, digits: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -163,6 +166,17 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
     p.model[key] = value;
   }
   if (p.model['n_ctx'] !== undefined && (p.model['n_ctx'] as number) < t.seqLen) t.seqLen = p.model['n_ctx'] as number;
+  const warm = v['seq-len-warmup'] as string | undefined;
+  if (warm === 'none') delete p.data.seqLenWarmup;
+  else if (warm !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(warm);
+    const [len, steps] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+    if (!m || p.data.task) throw new UsageError(`train: --seq-len-warmup ${warm}: ${p.data.task ? `preset ${p.name} trains on a task, not text` : "expected LEN:STEPS (e.g. 128:2000) or 'none'"}`);
+    if (!(len >= 16 && len < t.seqLen) || !(steps >= 1 && steps <= 10_000_000)) {
+      throw new UsageError(`train: --seq-len-warmup ${warm}: LEN must be from 16 to ${t.seqLen - 1} (shorter than the run's ${t.seqLen}) and STEPS at least 1`);
+    }
+    p.data.seqLenWarmup = { seqLen: len, steps };
+  }
   try {
     validateConfig({ ...p.model, d_vocab: Math.max(2, (p.model['d_vocab'] as number | undefined) ?? 2) } as ConfigInput, '--set');
   } catch (e) {
