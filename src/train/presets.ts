@@ -29,8 +29,10 @@ export interface DataSpec {
    * Sequence-length warm-up: the run's first `steps` steps (a curriculum's included) train on sequences of `seqLen`
    * tokens, shorter than the run's, with more rows so each step sees the same tokens; the rest at the run's length.
    * An induction head forms sooner at a short context (the plateau lasts longer the longer the context: attention
-   * spreads over more positions) but must have consolidated before the switch: a head one step past its curriculum
-   * did not survive a switch from 128 to 256 bytes, one 550-700 steps of text later did (docs/reproduce.md).
+   * spreads over more positions), but on the two-layer byte model a switch from 128 to 256 bytes lost or weakened
+   * the head, whether at the curriculum's end or 450 steps of text later; finished heads continued by hand, their
+   * new positions copied from the trained ones, kept it (docs/reproduce.md). Positions past `seqLen` are not trained
+   * during the warm-up.
    */
   seqLenWarmup?: SeqLenWarmup;
   /**
