@@ -41,12 +41,12 @@ const tc = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1, ...over,
 });
 
-async function run(over: Partial<TrainConfig> = {}, resume?: Checkpoint, upTo?: number, counting = false) {
+async function run(over: Partial<TrainConfig> = {}, resume?: Checkpoint, upTo?: number, counting = false, source?: BatchSource) {
   const model = new HookedTransformer(cfg);
   const records: MetricsRecord[] = [];
   let saved: Checkpoint | null = null;
   const ctrl = new AbortController();
-  const out = await train(model, new RepeatSource(7, 8, 16, 16, counting), new RepeatSource(99, 8, 16, 16, counting), tc(over), {
+  const out = await train(model, source ?? new RepeatSource(7, 8, 16, 16, counting), new RepeatSource(99, 8, 16, 16, counting), tc(over), {
     onMetrics: (r) => { records.push(r); },
     saveCheckpoint: async (c) => { saved = c; },
     onStep: (s) => { if (upTo !== undefined && s >= upTo) ctrl.abort(); },
@@ -156,18 +156,8 @@ class PhasedSource implements BatchSource {
   describe(): string { return 'phased'; }
 }
 
-async function phasedRun(upTo?: number, resume?: Checkpoint) {
-  const model = new HookedTransformer(cfg);
-  const records: MetricsRecord[] = [];
-  let saved: Checkpoint | null = null;
-  const ctrl = new AbortController();
-  const out = await train(model, new PhasedSource(4), new RepeatSource(99, 8, 16, 16), tc({ steps: 8 }), {
-    onMetrics: (r) => { records.push(r); },
-    saveCheckpoint: async (c) => { saved = c; },
-    onStep: (s) => { if (upTo !== undefined && s >= upTo) ctrl.abort(); },
-    signal: ctrl.signal,
-  }, resume);
-  return { model, records, saved: saved as Checkpoint | null, out };
+function phasedRun(upTo?: number, resume?: Checkpoint) {
+  return run({ steps: 8 }, resume, upTo, false, new PhasedSource(4));
 }
 
 test('a phase of shorter sequences (a curriculum at half the context) trains on, carrying AdamW across the switch', async () => {
