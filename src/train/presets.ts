@@ -32,7 +32,7 @@ export interface DataSpec {
    * spreads over more positions), but on the two-layer byte model a switch from 128 to 256 bytes lost or weakened
    * the head, whether at the curriculum's end or 450 steps of text later; finished heads continued by hand, their
    * new positions copied from the trained ones, kept it (docs/reproduce.md). Positions past `seqLen` are not trained
-   * during the warm-up.
+   * during the warm-up; validation and the head probes read the run's length throughout.
    */
   seqLenWarmup?: SeqLenWarmup;
   /**

@@ -8,8 +8,7 @@ import { TrainStep, type OptimizerConfig } from './trainStep.js';
 /**
  * Where training batches come from: `[batch, seqLen + 1]` int64 token ids, resumable from a saved state. A phase of
  * the source may give shorter sequences (`[rows, len + 1]`, len < seqLen, usually with rows x len = batch x seqLen):
- * a curriculum at a shorter context. The trainer compiles a step for each shape it meets and carries AdamW's state
- * across.
+ * a sequence-length warm-up. The trainer compiles a step for each shape it meets and carries AdamW's state across.
  */
 export interface BatchSource {
   next(): Tensor<'int64'>;
