@@ -7,7 +7,8 @@ const FORMAT = 'circuitscope.trainer-state/1';
 
 /**
  * The trainer's state beside the weights: AdamW's moments (named as torch names them, exp_avg and exp_avg_sq), its
- * step count, and where the data iterator stands, as one safetensors file with the counters in its metadata.
+ * step count, where the data iterator stands, and the sequence length trained at with the step its schedule started
+ * from, as one safetensors file with the counters in its metadata.
  */
 export function serializeTrainerState(c: Checkpoint): Uint8Array {
   const tensors: Record<string, Tensor> = {};
@@ -19,6 +20,7 @@ export function serializeTrainerState(c: Checkpoint): Uint8Array {
     tokens: String(c.tokens),
     optimizer_step: String(c.optimizerStep),
     data: JSON.stringify(c.data),
+    ...(c.phase ? { seq_len: String(c.phase.seqLen), schedule_since: String(c.phase.since) } : {}),
   });
 }
 
@@ -46,5 +48,6 @@ export function parseTrainerState(bytes: Uint8Array, weights: StateDict, where: 
   } catch {
     throw new Error(`${where}: metadata data is not JSON`);
   }
-  return { step: int('step'), tokens: int('tokens'), optimizerStep: int('optimizer_step'), weights, m, v, data };
+  const phase = metadata['seq_len'] !== undefined ? { seqLen: int('seq_len'), since: int('schedule_since') } : null;
+  return { step: int('step'), tokens: int('tokens'), optimizerStep: int('optimizer_step'), weights, m, v, data, ...(phase ? { phase } : {}) };
 }

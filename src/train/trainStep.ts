@@ -110,6 +110,15 @@ export class TrainStep {
     this.flatV = this.groups.map((g) => new Float32Array(g.total));
   }
 
+  /** Forgets AdamW's state: both moments zero and the update count 0, as a freshly built optimizer. */
+  resetOptimizer(): void {
+    this.flatM = this.groups.map((g) => new Float32Array(g.total));
+    this.flatV = this.groups.map((g) => new Float32Array(g.total));
+    this.mViews = null;
+    this.vViews = null;
+    this.t = 0;
+  }
+
   /** AdamW's first moments by weight name (views of the step's flat state; assign to replace them). */
   get m(): StateDict {
     return (this.mViews ??= this.viewsOf(this.flatM));

@@ -3,12 +3,16 @@ import type { HookedTransformer } from '../model/hookedTransformer.js';
 import type { StateDict } from '../model/weights.js';
 import { checkpointSteps, type CheckpointSchedule } from './checkpointSchedule.js';
 import { learningRate } from './schedule.js';
+import { tilePositions } from './tilePositions.js';
 import { TrainStep, type OptimizerConfig } from './trainStep.js';
 
 /**
  * Where training batches come from: `[batch, seqLen + 1]` int64 token ids, resumable from a saved state. A phase of
  * the source may give shorter sequences (`[rows, len + 1]`, len < seqLen, usually with rows x len = batch x seqLen):
- * a sequence-length warm-up. The trainer compiles a step for each shape it meets and carries AdamW's state across.
+ * a sequence-length warm-up. The trainer compiles a step for each shape it meets. When the sequences get longer than
+ * any trained so far, it lengthens the model as a continuation would: the new positions start as copies of the
+ * trained ones (`tilePositions`), AdamW starts afresh and the learning-rate schedule restarts (its warm-up, then
+ * its decay over the steps left). A switch to shorter sequences carries AdamW's state across.
  */
 export interface BatchSource {
   next(): Tensor<'int64'>;
@@ -54,6 +58,14 @@ export interface Checkpoint {
   v: StateDict;
   optimizerStep: number;
   data: unknown;
+  /** The sequence length trained at and the step the schedule last started from (absent: 0, and the next batch's). */
+  phase?: TrainPhase;
+}
+
+/** Where a run stands in its sequence lengths: the longest trained so far and the step its schedule started at. */
+export interface TrainPhase {
+  seqLen: number;
+  since: number;
 }
 
 /** One line of metrics.jsonl. */
@@ -111,16 +123,23 @@ export async function train(
   const main = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
   const byShape = new Map<string, TrainStep>([[`${cfg.batchSize}x${cfg.seqLen}`, main]]);
   let step = main;
-  const stepFor = (rows: number, len: number): TrainStep => {
+  let phase: TrainPhase | null = resume?.phase ? { ...resume.phase } : null;
+  const stepFor = (rows: number, len: number, at: number): TrainStep => {
     const key = `${rows}x${len}`;
     let next = byShape.get(key);
     if (!next) byShape.set(key, next = new TrainStep(model, rows, len, cfg, cfg.lossFrom ?? 0));
-    if (next !== step) {
+    const longer = phase !== null && len > phase.seqLen;
+    if (longer) {
+      model.weights = tilePositions(model.weights, phase!.seqLen, len);
+      next.resetOptimizer();
+      phase = { seqLen: len, since: at };
+    } else if (next !== step) {
       next.m = { ...step.m };
       next.v = { ...step.v };
       next.t = step.t;
-      step = next;
     }
+    phase ??= { seqLen: len, since: 0 };
+    step = next;
     return step;
   };
   const kept = new Set(cfg.keepCheckpoints ? checkpointSteps(cfg.keepCheckpoints, cfg.steps) : []);
@@ -142,6 +161,7 @@ export async function train(
   let last = NaN;
   const checkpoint = (): Checkpoint => ({
     step: s, tokens, weights: { ...model.weights }, m: { ...step.m }, v: { ...step.v }, optimizerStep: step.t, data: data.state(),
+    ...(phase ? { phase: { ...phase } } : {}),
   });
   // The state one step back (references only: every step makes new arrays), so that a divergent step can be
   // undone to weights whose loss was finite.
@@ -156,8 +176,10 @@ export async function train(
     const batch = trainingBatch(data.next(), cfg.batchSize, cfg.seqLen);
     const [rows, width] = batch.shape as [number, number];
     const perStep = rows * (width - 1);
-    const lr = learningRate(s, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
-    const r = await stepFor(rows, width - 1).run(batch, lr);
+    const run = stepFor(rows, width - 1, s);
+    const since = phase!.since;
+    const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
+    const r = await run.run(batch, lr);
     if (!Number.isFinite(r.loss)) {
       // The weights that gave this loss came from the previous update: go back to the ones before it.
       const good = previous ?? before;
@@ -165,6 +187,7 @@ export async function train(
       step.m = { ...good.m };
       step.v = { ...good.v };
       step.t = good.optimizerStep;
+      phase = good.phase ?? null;
       data.restore(good.data);
       await hooks.saveCheckpoint?.(good);
       return {

@@ -53,7 +53,7 @@ test('modelToFiles and checkpointToFiles give the bytes Node writes; they load b
     assert.deepEqual(Object.keys(files), ['tokenizer.json', 'model.safetensors', 'config.json']);
     for (const name of await readdir(join(dir, 'a'))) assert.deepEqual(new Uint8Array(await readFile(join(dir, 'a', name))), files[name], name);
 
-    const ckpt = { step: 7, tokens: 70, weights, m: initWeights(cfg, 1), v: initWeights(cfg, 2), optimizerStep: 7, data: { phase: 1, at: [3, 4] } };
+    const ckpt = { step: 7, tokens: 70, weights, m: initWeights(cfg, 1), v: initWeights(cfg, 2), optimizerStep: 7, data: { phase: 1, at: [3, 4] }, phase: { seqLen: 8, since: 5 } };
     await new RunDir(join(dir, 'b')).saveCheckpoint(cfg, ckpt);
     const cfiles = checkpointToFiles(cfg, ckpt);
     assert.deepEqual((await readdir(join(dir, 'b'))).sort(), Object.keys(cfiles).sort());
@@ -61,6 +61,7 @@ test('modelToFiles and checkpointToFiles give the bytes Node writes; they load b
     const back = await new RunDir(join(dir, 'b')).loadCheckpoint();
     assert.equal(back.step, 7);
     assert.deepEqual(back.data, ckpt.data);
+    assert.deepEqual(back.phase, ckpt.phase);
 
     const loaded = await loadModel(join(dir, 'a'));
     const fromBytes = readModelFiles(files);

@@ -7,6 +7,7 @@ import { rowsToTensor } from '../../src/data/index.js';
 import { train, type BatchSource, type Checkpoint, type MetricsRecord, type TrainConfig } from '../../src/train/trainer.js';
 import { learningRate } from '../../src/train/schedule.js';
 import { TrainStep } from '../../src/train/trainStep.js';
+import { tilePositions } from '../../src/train/tilePositions.js';
 
 installNodeRuntime();
 
@@ -160,46 +161,69 @@ function phasedRun(upTo?: number, resume?: Checkpoint) {
   return run({ steps: 8 }, resume, upTo, false, new PhasedSource(4));
 }
 
-test('a phase of shorter sequences (a curriculum at half the context) trains on, carrying AdamW across the switch', async () => {
+test('a phase of shorter sequences (a curriculum at half the context) trains on, then lengthens as a continuation', async () => {
   const straight = await phasedRun();
   assert.equal(straight.out.status, 'done');
   assert.deepEqual(straight.records.map((r) => r.tokens), Array.from({ length: 8 }, (_, i) => (i + 1) * 8 * 16));
   assert.ok(straight.records.every((r) => r.val_loss === undefined || Number.isFinite(r.val_loss)));
 
-  // The same updates by hand: a step compiled for [16, 8] for four batches, then one for [8, 16] that takes over
-  // the weights, both AdamW moments and the update count. Forgetting the moments (a fresh optimizer at the switch)
-  // gives other weights, so the comparison tells the two apart.
-  const byHand = async (carry: boolean) => {
+  // The same updates by hand: a step compiled for [16, 8] for four batches; then positions 8..15 copied from 0..7,
+  // and a step for [8, 16] with a fresh AdamW and the schedule restarted over the four steps left. Carrying the
+  // moments and the schedule across instead (as a shape change that does not lengthen does) gives other weights,
+  // so the comparison tells the two apart.
+  const byHand = async (continuation: boolean) => {
     const model = new HookedTransformer(cfg);
     const src = new PhasedSource(4);
-    const lrAt = (s: number) => learningRate(s, { lr: 3e-3, warmup: 3, total: 8 });
+    const lrAt = (s: number, since: number) => learningRate(s - since, { lr: 3e-3, warmup: 3, total: 8 - since });
     const opt = tc();
     const short = new TrainStep(model, 16, 8, opt);
-    for (let s = 0; s < 4; s++) await short.run(src.next(), lrAt(s));
+    for (let s = 0; s < 4; s++) await short.run(src.next(), lrAt(s, 0));
     const long = new TrainStep(model, 8, 16, opt);
-    if (carry) {
+    if (continuation) {
+      const pos = model.weights['pos_embed.W_pos']!;
+      const d = pos.shape[1]!;
+      const tiled = Float32Array.from(pos.data);
+      for (let p = 8; p < 16; p++) for (let j = 0; j < d; j++) tiled[p * d + j] = pos.data[(p - 8) * d + j]!;
+      model.weights = { ...model.weights, 'pos_embed.W_pos': { dtype: 'float32', shape: pos.shape, data: tiled } };
+    } else {
       long.m = { ...short.m };
       long.v = { ...short.v };
       long.t = short.t;
     }
-    for (let s = 4; s < 8; s++) await long.run(src.next(), lrAt(s));
+    for (let s = 4; s < 8; s++) await long.run(src.next(), lrAt(s, continuation ? 4 : 0));
     return model.weights;
   };
   const same = await byHand(true);
-  const fresh = await byHand(false);
+  const carried = await byHand(false);
   for (const [n, w] of Object.entries(straight.model.weights)) {
-    assert.deepEqual(Array.from(w.data), Array.from(same[n]!.data), `${n}: the trainer and the hand-carried steps differ`);
+    assert.deepEqual(Array.from(w.data), Array.from(same[n]!.data), `${n}: the trainer and the hand-made continuation differ`);
   }
   const w = 'blocks.0.attn.W_Q';
-  assert.notDeepEqual(Array.from(fresh[w]!.data), Array.from(same[w]!.data), 'a fresh optimizer at the switch gave the same weights');
+  assert.notDeepEqual(Array.from(carried[w]!.data), Array.from(same[w]!.data), 'carrying AdamW across the lengthening gave the same weights');
+  // The learning rate the metrics record: warm-up from step 0, and again from the switch.
+  assert.deepEqual(straight.records.map((r) => r.lr), [0, 1, 2, 3, 4, 5, 6, 7].map((s) => learningRate(s < 4 ? s : s - 4, { lr: 3e-3, warmup: 3, total: s < 4 ? 8 : 4 })));
 
-  // Stopped inside the short phase, and after the switch: resuming gives the losses of the run that never stopped.
-  for (const stop of [3, 6]) {
+  // Stopped inside the short phase, at the switch and after it: resuming gives the losses of the run that never stopped.
+  for (const stop of [3, 4, 6]) {
     const first = await phasedRun(stop);
     assert.equal(first.saved!.step, stop);
+    assert.deepEqual(first.saved!.phase, stop <= 4 ? { seqLen: 8, since: 0 } : { seqLen: 16, since: 4 });
     const second = await phasedRun(undefined, first.saved!);
     assert.deepEqual([...first.records, ...second.records].map((r) => r.loss), straight.records.map((r) => r.loss), `stopped at ${stop}`);
   }
+});
+
+test('tilePositions copies the trained positions into the new ones and leaves the rest alone', () => {
+  const pos = { dtype: 'float32' as const, shape: [5, 2], data: Float32Array.from([1, 2, 3, 4, 9, 9, 9, 9, 9, 9]) };
+  const other = { dtype: 'float32' as const, shape: [1], data: Float32Array.from([7]) };
+  const out = tilePositions({ 'pos_embed.W_pos': pos, 'embed.W_E': other }, 2, 5);
+  assert.deepEqual(Array.from(out['pos_embed.W_pos']!.data), [1, 2, 3, 4, 1, 2, 3, 4, 1, 2]);
+  assert.deepEqual(Array.from(tilePositions({ 'pos_embed.W_pos': pos }, 2, 3)['pos_embed.W_pos']!.data), [1, 2, 3, 4, 1, 2, 9, 9, 9, 9]);
+  assert.equal(out['embed.W_E'], other);
+  assert.deepEqual(Array.from(pos.data), [1, 2, 3, 4, 9, 9, 9, 9, 9, 9], 'the input was changed');
+  assert.throws(() => tilePositions({ 'pos_embed.W_pos': pos }, 2, 6), /cannot extend 2 trained positions to 6 \(W_pos has 5\)/);
+  const rotary = { 'embed.W_E': other };
+  assert.equal(tilePositions(rotary, 2, 5), rotary);
 });
 
 test('a batch longer than the context, or of another width, is refused by name', async () => {

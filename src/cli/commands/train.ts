@@ -28,7 +28,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                               without one); 'none': always run its steps
   --seq-len-warmup LEN:STEPS  train the first STEPS steps (a curriculum's included) on sequences of LEN tokens
                               (at least 16, shorter than the run's), with more rows so each step sees the same
-                              tokens; 'none': the run's length throughout
+                              tokens, then continue at the run's length: the new positions start as copies of
+                              the trained ones, AdamW and the learning-rate schedule restart; 'none': the run's
+                              length throughout
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
   --digits N           for the addition preset: add N-digit numbers (3-9; the context becomes 3N + 3)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
