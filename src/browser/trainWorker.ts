@@ -117,7 +117,7 @@ async function start(req: TrainingRequest): Promise<void> {
   const recipe = buildRecipe(preset, { tokenizer, train: trainTokens, validation });
   run = {
     preset, recipe, tokenizer, description, records: [], probes: req.probes ?? true, last: null, ctrl: new AbortController(),
-    model: new HookedTransformer(recipe.config, undefined, tokenizer), stopFor: null, checkpointIds: [], paused: false, running: null,
+    model: new HookedTransformer(recipe.config, recipe.initialWeights?.(), tokenizer), stopFor: null, checkpointIds: [], paused: false, running: null,
   };
   runFrom(run);
 }

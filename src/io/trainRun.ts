@@ -130,7 +130,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     probe = (m) => trainingProbes(m, icl);
   }
   const tok = data?.tokenizer ?? null;
-  const model = new HookedTransformer(recipe.config, undefined, tok);
+  const model = new HookedTransformer(recipe.config, recipe.initialWeights?.(), tok);
 
   let created: string | undefined;
   if (resume) {

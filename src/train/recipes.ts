@@ -8,6 +8,8 @@ import { ADDITION_HELD_OUT_EVERY, ADDITION_VOCAB_SIZE, additionLayout, additionT
 import { validateConfig, type ConfigInput, type HookedTransformerConfig } from '../model/config.js';
 import type { Curriculum, Preset, SeqLenWarmup } from './presets.js';
 import type { BatchSource, TrainConfig } from './trainer.js';
+import { tilePositions } from './tilePositions.js';
+import { initWeights, type StateDict } from '../model/weights.js';
 
 /** What a recipe needs of the tokenizer the corpus was tokenised with. */
 export interface RecipeTokenizer {
@@ -38,6 +40,8 @@ export interface Recipe {
   icl: Tensor<'int64'>;
   /** Whether the head probes run at this step: every `evalEvery` steps and at the last. */
   probeAt(step: number): boolean;
+  /** The weights training starts from (absent: `initWeights(config)`, as a new HookedTransformer draws them). */
+  initialWeights?(): StateDict;
 }
 
 /** The repeat lengths the induction task trains on: 8 up to half the sequence, never a probe's length. */
@@ -80,7 +84,25 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
     restore: (s) => { valAt = s as number; },
     describe: () => 'validation',
   };
-  return { config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps };
+  return {
+    config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps,
+    ...(w ? { initialWeights: () => warmupInitialWeights(config, w.seqLen) } : {}),
+  };
+}
+
+/**
+ * A warm-up run's first weights: drawn as for a model of the warm-up's context (`n_ctx = seqLen`), so that the run
+ * starts as the run at that length would, then W_pos tiled to the run's n_ctx. Positions past the warm-up get no
+ * gradient before the switch, where the trainer tiles them again from the trained ones (`tilePositions`).
+ */
+export function warmupInitialWeights(config: HookedTransformerConfig, seqLen: number): StateDict {
+  const short = initWeights({ ...config, n_ctx: seqLen });
+  const pos = short['pos_embed.W_pos'];
+  if (!pos) return short;
+  const d = config.d_model;
+  const data = new Float32Array(config.n_ctx * d);
+  data.set(pos.data);
+  return tilePositions({ ...short, 'pos_embed.W_pos': { dtype: 'float32', shape: [config.n_ctx, d], data } }, seqLen, config.n_ctx);
 }
 
 /** The preset's sequence-length warm-up when it has one that shortens anything (null otherwise). */

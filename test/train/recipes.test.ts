@@ -8,6 +8,7 @@ import { buildRecipe, curriculumLength, inductionTaskLengths } from '../../src/t
 import type { MetricsRecord } from '../../src/train/trainer.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 import { ByteTokenizer } from '../../src/tokenize/index.js';
+import { initWeights } from '../../src/model/weights.js';
 
 const tok = new ByteTokenizer();
 const text = (seed: number) => Array.from({ length: 400 }, (_, i) => `Sentence ${i * seed} of a document about cats and dogs.`).join(' ');
@@ -113,5 +114,33 @@ test('a sequence-length warm-up: the curriculum and the mix at the short length 
   for (const w of [{ seqLen: 256, steps: 4 }, { seqLen: 64, steps: 0 }]) {
     preset.data.seqLenWarmup = w;
     assert.deepEqual(buildRecipe(preset, data).train.next().shape, [16, 257]);
+    assert.equal(buildRecipe(preset, data).initialWeights, undefined);
   }
+});
+
+test('a warm-up run starts as the run at the warm-up length: the same first weights and batches, W_pos tiled', () => {
+  const preset = getPreset('attn-only-2l');
+  Object.assign(preset.train, { batchSize: 16, seqLen: 256 });
+  preset.model['n_ctx'] = 256;
+  preset.data.seqLenWarmup = { seqLen: 64, steps: 4 };
+  const warm = buildRecipe(preset, data);
+  const short = getPreset('attn-only-2l');
+  Object.assign(short.train, { batchSize: 64, seqLen: 64 });
+  short.model['n_ctx'] = 64;
+  const plain = buildRecipe(short, data);
+  const w = warm.initialWeights!();
+  const p = initWeights(plain.config);
+  assert.deepEqual(Object.keys(w).sort(), Object.keys(p).sort());
+  for (const [n, t] of Object.entries(p)) {
+    if (n === 'pos_embed.W_pos') continue;
+    assert.deepEqual(w[n]!.data, t.data, n);
+  }
+  const d = preset.model['d_model'] as number;
+  const pos = w['pos_embed.W_pos']!;
+  assert.deepEqual(pos.shape, [256, d]);
+  for (const row of [0, 63, 64, 130, 255]) {
+    assert.deepEqual(pos.data.subarray(row * d, (row + 1) * d), p['pos_embed.W_pos']!.data.subarray((row % 64) * d, (row % 64 + 1) * d), `W_pos row ${row}`);
+  }
+  for (let i = 0; i < 3; i++) assert.deepEqual([...warm.train.next().data], [...plain.train.next().data], `batch ${i}`);
+  assert.equal(plain.initialWeights, undefined);
 });
