@@ -29,10 +29,11 @@ export interface DataSpec {
    * Sequence-length warm-up: the run's first `steps` steps (a curriculum's included) train on sequences of `seqLen`
    * tokens, shorter than the run's, with more rows so each step sees the same tokens; the rest at the run's length.
    * An induction head forms sooner at a short context (the plateau lasts longer the longer the context: attention
-   * spreads over more positions), but on the two-layer byte model a switch from 128 to 256 bytes lost or weakened
-   * the head, whether at the curriculum's end or 450 steps of text later; finished heads continued by hand, their
-   * new positions copied from the trained ones, kept it (docs/reproduce.md). Positions past `seqLen` are not trained
-   * during the warm-up; validation and the head probes read the run's length throughout.
+   * spreads over more positions). The run starts as the run at `seqLen` would (its first weights drawn for that
+   * n_ctx) and at the switch continues as a new run would from its weights: positions past `seqLen`, untrained
+   * until then, start as copies of the trained ones, and AdamW and the learning-rate schedule restart. On the
+   * two-layer byte model a switch that carried AdamW's state on and left the new positions as initialised lost or
+   * weakened the young head (docs/reproduce.md). Validation and the head probes read the run's length throughout.
    */
   seqLenWarmup?: SeqLenWarmup;
   /**
@@ -101,21 +102,28 @@ function attnOnly(layers: number, steps: number, lr: number): Preset {
     name: `attn-only-${layers}l`,
     description: `${layers}-layer attention-only transformer (the framework's ${layers === 0 ? 'bigram' : layers === 1 ? 'skip-trigram' : 'induction'} model)`,
     model: {
-      n_layers: layers, d_model: 128, n_heads: 4, d_head: 32, n_ctx: 128, d_vocab: bytes ? 257 : 2048, attn_only: true,
+      n_layers: layers, d_model: 128, n_heads: 4, d_head: 32, n_ctx: bytes ? 256 : 128, d_vocab: bytes ? 257 : 2048, attn_only: true,
       normalization_type: 'LN', model_name: `attn-only-${layers}l`, seed: 0,
     },
     // Two layers: a constant learning rate after warm-up. Both such runs formed the induction head; a run with the
     // cosine decay found a solution with fixed-offset heads instead (induction score 0.02).
     // Two layers: head scores every 100 steps, so the induction score's rise (and the LLC-stage claims) are located
     // to within 100 steps.
-    train: { steps, batchSize: 32, seqLen: 128, lr, warmup: 100, ...(bytes ? { minLr: lr } : {}), ...common, ...(bytes ? { evalEvery: 100 } : {}) },
+    // Two layers: 256 bytes of context (the same 4096 tokens a step as 32 x 128), so that in-context learning shows on
+    // text: at 128 bytes the loss late in the context was within noise of the loss early on (docs/reproduce.md).
+    train: bytes
+      ? { steps, batchSize: 16, seqLen: 256, lr, warmup: 100, minLr: lr, ...common, evalEvery: 100 }
+      : { steps, batchSize: 32, seqLen: 128, lr, warmup: 100, ...common },
     // The curriculum ends when its loss falls below 5 nats (ln 256 = 5.55 without an induction head): at steps
-    // 1400-1700 on the seeds measured, at most 2500. The mix then consolidates the circuit onto one previous-token
-    // head: 800-1000 steps after the curriculum a second one still carried part of it (ablating the first left the
-    // induction head 0.44-0.46 of its score); by step 3000 it had in four runs of five (0.06-0.26 left), not in one
-    // run of seed 1 (0.73 left; docs/reproduce.md).
+    // 1300-1700 on the seeds measured, at most 2000, where the warm-up ends. The mix then consolidates the circuit
+    // onto one previous-token head (at 128 bytes, by step 3000 in four runs of five; docs/reproduce.md).
+    // The first 2000 steps (the curriculum's included) at 128 bytes, 32 rows a step: at 256 the plateau before the
+    // head outlasts 2000 steps. The run then continues at 256 from the trained positions (seqLenWarmup).
     data: bytes
-      ? { corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0.2, randomRepeatFraction: 0.2, curriculum: { steps: 2500, vocab: 256, untilLoss: 5 } }
+      ? {
+        corpus: 'brown', tokenizer: { kind: 'bytes' }, repeatFraction: 0.2, randomRepeatFraction: 0.2, curriculum: { steps: 2000, vocab: 256, untilLoss: 5 },
+        seqLenWarmup: { seqLen: 128, steps: 2000 },
+      }
       : { corpus: 'brown', tokenizer: { kind: 'bpe', vocabSize: 2048 }, repeatFraction: 0 },
   };
 }

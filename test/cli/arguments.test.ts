@@ -97,7 +97,7 @@ test('binary junk, invalid UTF-8 and too little text as --data are refused befor
   await runAll([
     [['train', '--data', join(dir, 'junk.bin'), '--out', join(dir, 'a')], /junk\.bin is not text/],
     [['train', '--data', join(dir, 'latin1.txt'), '--out', join(dir, 'b')], /latin1\.txt is not UTF-8 text/],
-    [['train', '--preset', 'attn-only-2l', '--data', join(dir, 'short.txt'), '--out', join(dir, 'c')], /--data .*short\.txt: its training text is 9 tokens, fewer than one window of 128/],
+    [['train', '--preset', 'attn-only-2l', '--data', join(dir, 'short.txt'), '--out', join(dir, 'c')], /--data .*short\.txt: its training text is 9 tokens, fewer than one window of 256/],
   ]);
   assert.deepEqual((await readdir(dir)).sort(), ['junk.bin', 'latin1.txt', 'short.txt']);
 });

@@ -20,18 +20,21 @@ test('the induction task holds out both probe lengths', () => {
   assert.deepEqual(r.exclude, [40, 50]);
 });
 
-test('attn-only-2l: config from the tokenizer, the curriculum then the mix, batches of seqLen + 1', () => {
+test('attn-only-2l: config from the tokenizer, the curriculum then the mix at 128 bytes, then the run\'s 256', () => {
   const preset = getPreset('attn-only-2l');
   const recipe = buildRecipe(preset, data);
   assert.equal(recipe.config.d_vocab, 257);
   assert.equal(recipe.config.bos_token_id, 256);
   assert.equal(recipe.config.tokenizer_name, tok.name);
+  assert.equal(recipe.config.n_ctx, 256);
   const mix = recipe.train.describe();
-  assert.match(mix, /^until its loss is below 5 nats \(at most 2500 steps\): random tokens \(d_vocab 256\).*\(not 40, 50\).*; then /);
-  assert.match(mix, /60% text windows/);
-  const batch = recipe.train.next();
-  assert.deepEqual(batch.shape, [preset.train.batchSize, preset.train.seqLen + 1]);
-  assert.deepEqual(recipe.icl.shape, [preset.train.batchSize, preset.train.seqLen + 1]);
+  assert.match(mix, /^the first 2000 steps at 128 tokens: until its loss is below 5 nats \(at most 2000 steps\): random tokens \(d_vocab 256\).*\(not 40, 50\).*; then /);
+  assert.match(mix, /60% text windows.*then at 256 tokens: 60% text windows/);
+  // 32 rows of 129 during the warm-up: the same 4096 tokens a step as the run's 16 rows of 257.
+  assert.deepEqual(recipe.train.next().shape, [32, 129]);
+  assert.deepEqual([preset.train.batchSize, preset.train.seqLen], [16, 256]);
+  assert.deepEqual(recipe.icl.shape, [16, 257]);
+  assert.ok(recipe.initialWeights);
   assert.ok(recipe.probeAt(preset.train.evalEvery) && recipe.probeAt(preset.train.steps) && !recipe.probeAt(1));
 });
 
@@ -52,6 +55,7 @@ const isCurriculum = (t: Tensor<'int64'>) => [...t.data].every((x) => x < 16n ||
 
 test('a curriculum with untilLoss ends at the first record whose loss is below it; resumes and replays after it', () => {
   const preset = getPreset('attn-only-2l');
+  delete preset.data.seqLenWarmup;
   preset.data.curriculum = { steps: 1000, vocab: 16, untilLoss: 2.5 };
   const r = buildRecipe(preset, data);
   const record = (step: number, loss: number): MetricsRecord => ({ step, tokens: 0, loss, lr: 1e-3, tokens_per_s: 1, grad_norm: 1, elapsed_s: 0 });
@@ -74,6 +78,7 @@ test('a curriculum with untilLoss ends at the first record whose loss is below i
   const ended = curriculumLength(preset.data.curriculum, [record(3, 2.6), { ...record(4, 2.49), curriculum_ended: 4 }]);
   assert.equal(ended, 4);
   const fixed = getPreset('attn-only-2l');
+  delete fixed.data.seqLenWarmup;
   fixed.data.curriculum = { steps: ended, vocab: 16 };
   const replay = buildRecipe(fixed, data);
   for (let i = 0; i < ended; i++) replay.train.next();
