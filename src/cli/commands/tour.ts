@@ -33,7 +33,7 @@ export async function tourCommand(argv: string[]): Promise<number> {
     dirs = values.model;
   } else {
     const steps = FRAMEWORK_PRESETS.map((n) => `${n} ${getPreset(n).train.steps} steps`).join(', ');
-    console.log(`circuitscope tour: the framework's three toy models (${steps}).\nBudget: about 7 minutes of training on two cores the first time; later tours reuse the runs in ${values.out ?? join('runs', 'reproduce')}.\n`);
+    console.log(`circuitscope tour: the framework's three toy models (${steps}).\nBudget: about 8 minutes of training on two cores the first time; later tours reuse the runs in ${values.out ?? join('runs', 'reproduce')}.\n`);
     const runs = await ensureFrameworkRuns(values.out ?? join('runs', 'reproduce'));
     if ('code' in runs) return runs.code;
     dirs = runs.dirs;
