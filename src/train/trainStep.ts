@@ -53,8 +53,8 @@ export class TrainStep {
   private readonly names: string[];
   private readonly groups: FlatGroup[];
   private flatP: Float32Array[] | null = null;
-  private flatM: Float32Array[];
-  private flatV: Float32Array[];
+  private flatM!: Float32Array[];
+  private flatV!: Float32Array[];
   /** The weight tensors this step last put in model.weights (views of flatP): unchanged means no repacking. */
   private handed: StateDict | null = null;
   private mViews: StateDict | null = null;
@@ -106,8 +106,7 @@ export class TrainStep {
       outs[`v:${g.tag}`] = upd.v[0]!;
     }
     this.program = compile(outs);
-    this.flatM = this.groups.map((g) => new Float32Array(g.total));
-    this.flatV = this.groups.map((g) => new Float32Array(g.total));
+    this.resetOptimizer();
   }
 
   /** Forgets AdamW's state: both moments zero and the update count 0, as a freshly built optimizer. */

@@ -119,7 +119,8 @@ export async function train(
   model: HookedTransformer, data: BatchSource, val: BatchSource | null, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint,
 ): Promise<TrainOutcome> {
   // One compiled step per batch shape: the preset's, which validation also uses, and any shorter one a phase of the
-  // source gives. Switching hands the current weights (model.weights) and AdamW's moments and count to the other.
+  // source gives. Every step reads the current weights (model.weights). A switch to a length no longer than any
+  // trained hands AdamW's moments and count across; a longer one lengthens the run as a continuation (above).
   const main = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
   const byShape = new Map<string, TrainStep>([[`${cfg.batchSize}x${cfg.seqLen}`, main]]);
   let step = main;
