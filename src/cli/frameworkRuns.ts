@@ -82,7 +82,7 @@ export async function frameworkClaims(dirs: readonly string[]): Promise<{ claims
  * The LLC-stage check's sampler (docs/llc.md, "In reproduce"): chains x (burn-in + draws) SGLD steps at each of at
  * most `maxCheckpoints` checkpoints, on batches of `batchSize` sequences cycled from `batches` distinct ones.
  */
-export const REPRODUCE_LLC = { chains: 2, burnin: 30, draws: 30, epsilon: 2e-3, gamma: 100, batchSize: 8, batches: 32, maxCheckpoints: 8 } as const;
+export const REPRODUCE_LLC = { chains: 2, burnin: 30, draws: 30, epsilon: 2e-3, gamma: 100, batchSize: 8, batches: 32, maxCheckpoints: 16 } as const;
 
 /** The LLC-stage check as reproduce's JSON carries it (per-chain loss traces left out). */
 export interface LLCStageSummary {

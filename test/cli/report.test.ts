@@ -33,10 +33,10 @@ const devSteps = [0, 10, 100, 1000, 10000];
 const llcJSON: LLCOverTraining & { run: string } = {
   run: 'r', options: null, numParams: 100,
   points: devSteps.map((step, i) => ({ step, llcMean: [2, 6, 4, 8, 9][i]!, llcStd: 0.3, llcPerChain: [1, 2], initLoss: 3 - 0.5 * i, nbeta: 10, warnings: [], lossTrace: [[1, 2]] })),
-  stages: { smoothed: devSteps.map((step, i) => ({ step, value: [2, 6, 4, 8, 9][i]! })), bandwidth: 1, boundaries: [{ step: 10, kind: 'max', value: 6 }, { step: 100, kind: 'min', value: 4 }],
+  stages: { smoothed: devSteps.map((step, i) => ({ step, value: [2, 6, 4, 8, 9][i]! })), bandwidth: 1, boundaries: [{ step: 10, kind: 'max', value: 6, flat: { from: 10, to: 10 } }, { step: 100, kind: 'min', value: 4, flat: { from: 100, to: 100 } }],
     stages: [{ start: 0, end: 10, trend: 'rising' }, { start: 10, end: 100, trend: 'falling' }, { start: 100, end: 10000, trend: 'rising' }] },
   essentialDynamics: { steps: devSteps, trajectory: devSteps.map((_, i) => [i, (i - 2) ** 2]), explainedVariance: [2, 1], explainedVarianceRatio: [0.7, 0.2], totalVariance: 3,
-    boundaries: [{ step: 10, kind: 'max', value: 6 }, { step: 100, kind: 'min', value: 4 }], probe: { rows: 2, positions: 4 } },
+    boundaries: [{ step: 10, kind: 'max', value: 6, flat: { from: 10, to: 10 } }, { step: 100, kind: 'min', value: 4, flat: { from: 100, to: 100 } }], probe: { rows: 2, positions: 4 } },
 };
 const overJSON: OverTrainingResult = {
   steps: devSteps, analyses: ['heads', 'loss'],

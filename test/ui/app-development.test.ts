@@ -19,9 +19,9 @@ const mean = [1, 4, 7, 5, 3, 6, 9, 10];
 const llc: LLCOverTraining = {
   options: null, numParams: 10,
   points: steps.map((step, i) => ({ step, llcMean: mean[i]!, llcStd: 0.4, llcPerChain: [mean[i]!], initLoss: 3, nbeta: 1, warnings: [], lossTrace: [] })),
-  stages: { smoothed: steps.map((step, i) => ({ step, value: mean[i]! })), bandwidth: 1, boundaries: [{ step: 3, kind: 'max', value: 7 }, { step: 30, kind: 'min', value: 3 }], stages: [] },
+  stages: { smoothed: steps.map((step, i) => ({ step, value: mean[i]! })), bandwidth: 1, boundaries: [{ step: 3, kind: 'max', value: 7, flat: { from: 3, to: 3 } }, { step: 30, kind: 'min', value: 3, flat: { from: 30, to: 30 } }], stages: [] },
   essentialDynamics: { steps, trajectory: steps.map((_, i) => [Math.cos(i), Math.sin(i)]), explainedVariance: [1, 1], explainedVarianceRatio: [0.5, 0.4], totalVariance: 2,
-    boundaries: [{ step: 3, kind: 'max', value: 7 }, { step: 30, kind: 'min', value: 3 }], probe: { rows: 1, positions: 4 } },
+    boundaries: [{ step: 3, kind: 'max', value: 7, flat: { from: 3, to: 3 } }, { step: 30, kind: 'min', value: 3, flat: { from: 30, to: 30 } }], probe: { rows: 1, positions: 4 } },
 };
 const over: OverTrainingResult = {
   steps, analyses: ['grokking'],

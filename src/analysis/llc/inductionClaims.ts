@@ -17,7 +17,7 @@ export interface InductionStageEvidence {
 }
 
 export const LLC_RISES_CLAIM = 'the two-layer model\'s LLC is higher after its induction head forms than before (Hoogland et al. 2024)';
-export const LLC_STAGE_CLAIM = 'an LLC stage boundary (a turn of the smoothed LLC curve) falls within the steps where the induction score rises';
+export const LLC_STAGE_CLAIM = 'an LLC stage boundary (a turn of the smoothed LLC curve, or the flat stretch of measured LLC around it) falls within the steps where the induction score rises';
 
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : String(x));
 const pm = (mean: number, std: number) => (Number.isFinite(std) ? `${f(mean)} ± ${f(std)}` : f(mean));
@@ -50,7 +50,7 @@ export function inductionStageClaims(e: InductionStageEvidence | { unavailable: 
     };
   }
   const span = `checkpoints ${r.llcBefore?.step ?? r.rise.start}-${r.llcAfter?.step ?? r.rise.end}`;
-  const turns = r.boundaries.map((b) => `${b.step} (${b.kind === 'max' ? 'peak' : 'trough'})`).join(', ');
+  const turns = r.boundaries.map((b) => `${b.step} (${b.kind === 'max' ? 'peak' : 'trough'}${b.flat.from !== b.flat.to ? `, flat over ${b.flat.from}-${b.flat.to}` : ''})`).join(', ');
   const curve = e.points.map((p) => `${p.step} ${p.llcMean.toFixed(2)}`).join(', ');
   const stage: Claim = {
     claim: LLC_STAGE_CLAIM,

@@ -16,7 +16,10 @@ export interface InductionStageReport {
   llcBefore: { step: number; llc: number } | null;
   llcAfter: { step: number; llc: number } | null;
   boundaries: StageBoundary[];
-  /** The stage boundaries within the rise, widened to the neighbouring LLC checkpoints on each side. */
+  /**
+   * The stage boundaries within the rise, widened to the neighbouring LLC checkpoints on each side: those whose turn
+   * or flat stretch around it (StageBoundary.flat) overlaps it.
+   */
   boundariesInRise: StageBoundary[];
   boundaryInRise: boolean;
 }
@@ -57,7 +60,7 @@ export function inductionStageReport(llcSeries: readonly SeriesPoint[], inductio
   const { boundaries } = llc.length >= 3 ? findStages(llc, o) : { boundaries: [] as StageBoundary[] };
   const lo = before?.step ?? rise.start;
   const hi = after?.step ?? rise.end;
-  const boundariesInRise = boundaries.filter((b) => b.step >= lo && b.step <= hi);
+  const boundariesInRise = boundaries.filter((b) => b.flat.to >= lo && b.flat.from <= hi);
   return {
     rise,
     llcBefore: before ? { step: before.step, llc: before.value } : null,

@@ -1,7 +1,9 @@
 /**
  * Developmental stages from an LLC curve over training, as Hoogland et al. (2024) mark them: smooth the curve over
  * log-step and put a stage boundary wherever the smoothed curve turns (a local maximum or minimum, where its slope
- * changes sign).
+ * changes sign). A turn inside a flat stretch is located only to within the stretch (its place there is the
+ * estimates' noise), so each boundary also carries the stretch: the checkpoints around the turn's most extreme
+ * measured value that stay within the noise tolerance of it.
  */
 
 export interface SeriesPoint {
@@ -15,6 +17,14 @@ export interface StageBoundary {
   kind: 'max' | 'min';
   /** The smoothed value there. */
   value: number;
+  /**
+   * The flat stretch around the turn, first and last step: between the neighbouring turns (or the curve's ends),
+   * the contiguous checkpoints around the most extreme measured value (the lowest for a minimum) whose measured
+   * values stay within the noise tolerance of it (StageOptions.minProminence of the smoothed range), widened to
+   * include the turn. `from` = `to` = `step` for a sharp turn. Where the curve leaves a flat bottom is where the
+   * next stage starts.
+   */
+  flat: { from: number; to: number };
 }
 
 export interface StageOptions {
@@ -69,7 +79,7 @@ export function findStages(points: readonly SeriesPoint[], o: StageOptions = {})
   const tol = Math.max((o.minProminence ?? 0.05) * range, 1e-9 * scale);
 
   // Candidate turns: sign changes of the slope between neighbouring checkpoints (flat stretches carry the sign on).
-  let boundaries: StageBoundary[] = [];
+  let boundaries: Omit<StageBoundary, 'flat'>[] = [];
   let lastSign = 0;
   for (let i = 1; i < v.length; i++) {
     const d = v[i]! - v[i - 1]!;
@@ -92,12 +102,29 @@ export function findStages(points: readonly SeriesPoint[], o: StageOptions = {})
     if (worst < 0 || size >= tol) break;
     boundaries = boundaries.filter((_, j) => j !== worst && j !== worst + side);
   }
-  const cuts = [sorted[0]?.step ?? 0, ...boundaries.map((b) => b.step), sorted[sorted.length - 1]?.step ?? 0];
+  // Each turn's flat stretch, from the measured values between its neighbouring turns: the checkpoints around the
+  // most extreme of them that stay within the tolerance of it, and the turn itself.
+  const at = boundaries.map((b) => sorted.findIndex((p) => p.step === b.step));
+  const turns: StageBoundary[] = boundaries.map((b, k) => {
+    const lo = k > 0 ? at[k - 1]! + 1 : 0;
+    const hi = k + 1 < at.length ? at[k + 1]! - 1 : sorted.length - 1;
+    const sign = b.kind === 'min' ? 1 : -1;
+    let e = -1;
+    for (let i = lo; i <= hi; i++) if (Number.isFinite(sorted[i]!.value) && (e < 0 || sign * sorted[i]!.value < sign * sorted[e]!.value)) e = i;
+    if (e < 0) return { ...b, flat: { from: b.step, to: b.step } };
+    const near = (i: number) => Number.isFinite(sorted[i]!.value) && sign * (sorted[i]!.value - sorted[e]!.value) <= tol;
+    let from = e;
+    let to = e;
+    while (from - 1 >= lo && near(from - 1)) from--;
+    while (to + 1 <= hi && near(to + 1)) to++;
+    return { ...b, flat: { from: sorted[Math.min(from, at[k]!)]!.step, to: sorted[Math.max(to, at[k]!)]!.step } };
+  });
+  const cuts = [sorted[0]?.step ?? 0, ...turns.map((b) => b.step), sorted[sorted.length - 1]?.step ?? 0];
   const valueAt = (step: number) => smoothed.find((p) => p.step === step)!.value;
   const stages = cuts.slice(1).map((end, i) => {
     const start = cuts[i]!;
     const d = valueAt(end) - valueAt(start);
     return { start, end, trend: (Math.abs(d) < tol ? 'flat' : d > 0 ? 'rising' : 'falling') as 'rising' | 'falling' | 'flat' };
   }).filter((s) => s.end > s.start || sorted.length === 1);
-  return { smoothed, bandwidth, boundaries, stages };
+  return { smoothed, bandwidth, boundaries: turns, stages };
 }

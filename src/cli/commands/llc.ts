@@ -89,10 +89,11 @@ function printTable(r: LLCOverTraining): void {
   const o = r.options!;
   console.log(`LLC by SGLD: ${o.numChains} chains, ${o.numBurninSteps} burn-in + ${o.numDraws} draws, epsilon ${o.epsilon}, gamma ${o.gamma}, nbeta ${o.nbeta.toFixed(3)} (batch ${o.batchSize}), ${r.numParams} parameters`);
   console.log(`${'step'.padStart(8)}  ${'LLC'.padStart(9)}  ${'± std'.padStart(8)}  ${'init loss'.padStart(9)}  warnings`);
-  const turns = new Map(r.stages.boundaries.map((b) => [b.step, b.kind]));
+  const turns = new Map(r.stages.boundaries.map((b) => [b.step, b]));
   for (const p of r.points) {
     const turn = turns.get(p.step);
-    const mark = turn ? `  <- stage boundary (smoothed LLC ${turn === 'max' ? 'peaks' : 'bottoms out'})` : '';
+    const flat = turn && turn.flat.from !== turn.flat.to ? `; flat over steps ${turn.flat.from}-${turn.flat.to}` : '';
+    const mark = turn ? `  <- stage boundary (smoothed LLC ${turn.kind === 'max' ? 'peaks' : 'bottoms out'}${flat})` : '';
     const chainWarnings = p.warnings.filter((w) => w.startsWith('chain'));
     console.log(`${String(p.step).padStart(8)}  ${p.llcMean.toFixed(3).padStart(9)}  ${p.llcStd.toFixed(3).padStart(8)}  ${p.initLoss.toFixed(4).padStart(9)}  ${chainWarnings.length}${mark}`);
   }

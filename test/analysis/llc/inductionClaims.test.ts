@@ -70,6 +70,17 @@ test('inductionStageClaims: both hold when the LLC is higher after the rise and 
   assert.match(claims[1]!.measured, /^stage boundaries at steps 1497 \(peak\); the induction score rises 0\.02 -> 0\.93 over steps 1250-2000 \(checkpoints 1103-2030\); LLC by step: 326 1\.00, 442 1\.00, 599 1\.00, 813 1\.20, 1103 2\.00, 1497 30\.00, 2030 4\.00, 2364 2\.00$/);
 });
 
+test('inductionStageClaims: a trough whose flat stretch ends as the rise starts counts, and the line says so', () => {
+  // Falls to 1, flat (within 0.1) over steps 599-1103, then climbs as the score rises (1250-2000).
+  const points = at([3, 2, 1.05, 1, 1.08, 8, 9, 9.5]);
+  const report = inductionStageReport(series(points), curriculumScores);
+  assert.equal(report.boundaries.length, 1);
+  assert.ok(report.boundaries[0]!.step < 1103, `smoothing puts the trough at ${report.boundaries[0]!.step}, before the rise's checkpoints`);
+  const [, stage] = inductionStageClaims({ report, window: curriculum, points });
+  assert.ok(stage!.holds, stage!.measured);
+  assert.match(stage!.measured, /^stage boundaries at steps (599|813) \(trough, flat over 599-1103\); the induction score rises/);
+});
+
 test('inductionStageClaims: fail when the LLC turns outside the rise, falls across it, or moves less than the chains spread', () => {
   // A peak at step 599-813, before the rise; the LLC falls from 16 to 9 across it.
   const early = at([1, 12, 24, 20, 16, 12, 9, 8]);

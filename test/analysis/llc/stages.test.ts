@@ -66,3 +66,48 @@ test('findStages: a flat curve has no turn, whatever its rounding errors', () =>
   assert.deepEqual(r.boundaries, []);
   assert.deepEqual(r.stages.map((s) => s.trend), ['flat']);
 });
+
+test('findStages: a turn in a flat stretch carries the stretch, from the measured values', () => {
+  // Falls, sits flat (within 0.1, the noise), then climbs: the smoothed minimum lands somewhere in the flat stretch,
+  // and the stretch is every checkpoint whose value is within the tolerance of the lowest measured one.
+  const values = [5, 4, 3, 2.2, 1.0, 1.08, 0.98, 1.05, 3, 6, 8, 9];
+  const pts = values.map((value, i) => ({ step: Math.round(100 * 1.3 ** i), value }));
+  const r = findStages(pts);
+  assert.equal(r.boundaries.length, 1);
+  const b = r.boundaries[0]!;
+  assert.equal(b.kind, 'min');
+  const range = Math.max(...r.smoothed.map((p) => p.value)) - Math.min(...r.smoothed.map((p) => p.value));
+  const near = pts.filter((p) => p.value <= 0.98 + 0.05 * range).map((p) => p.step);
+  assert.deepEqual(near, [4, 5, 6, 7].map((i) => pts[i]!.step), `the flat checkpoints (tolerance ${(0.05 * range).toFixed(2)})`);
+  assert.deepEqual(b.flat, { from: pts[4]!.step, to: pts[7]!.step });
+  assert.ok(b.step >= b.flat.from && b.step <= b.flat.to);
+  // A sharp V: the stretch is the turn alone.
+  const v = [5, 4, 3, 2, 1, 2, 3, 4, 5].map((value, i) => ({ step: Math.round(100 * 1.3 ** i), value }));
+  const sharp = findStages(v).boundaries;
+  assert.equal(sharp.length, 1);
+  assert.deepEqual(sharp[0]!.flat, { from: sharp[0]!.step, to: sharp[0]!.step });
+  assert.equal(sharp[0]!.step, v[4]!.step);
+});
+
+test('inductionStageReport: a flat bottom counts where it ends, not where smoothing puts its minimum', () => {
+  // The score rises from step 1300 to 2000 (every 100 steps); the LLC checkpoints are log-spaced.
+  const score = Array.from({ length: 31 }, (_, i) => i * 100).map((s) => ({ step: s, value: s <= 1300 ? 0.02 : s >= 2000 ? 0.9 : 0.02 + (0.88 * (s - 1300)) / 700 }));
+  const ckpts = [300, 380, 440, 500, 580, 660, 760, 880, 1000, 1160, 1330, 1530, 1750, 2010, 2310, 2650, 3000];
+  const llc = (flatUntil: number) => ckpts.map((step) => ({
+    step,
+    // Falls to 1 by step 760, flat (within 0.1) until `flatUntil`, then climbs to 7.
+    value: step < 760 ? 1 + 1.5 * Math.log(760 / step) : step <= flatUntil ? 1 + (ckpts.indexOf(step) % 2) * 0.08 : 7 - 6 * Math.exp(-(step - flatUntil) / 300),
+  }));
+  const onset = inductionStageReport(llc(1160), score);
+  assert.equal(onset.llcBefore!.step, 1160);
+  assert.equal(onset.boundaries.length, 1);
+  assert.equal(onset.boundaries[0]!.kind, 'min');
+  assert.ok(onset.boundaries[0]!.step < 1160, `smoothing puts the minimum at ${onset.boundaries[0]!.step}, inside the flat stretch`);
+  assert.equal(onset.boundaries[0]!.flat.to, 1160);
+  assert.ok(onset.boundaryInRise, 'the LLC leaves its flat bottom as the score starts rising');
+  // The LLC leaving its bottom 500 steps before the score moves is no boundary in the rise.
+  const early = inductionStageReport(llc(660), score);
+  assert.equal(early.boundaries.length, 1);
+  assert.ok(early.boundaries[0]!.flat.to < 1160, `flat until ${early.boundaries[0]!.flat.to}`);
+  assert.equal(early.boundaryInRise, false);
+});

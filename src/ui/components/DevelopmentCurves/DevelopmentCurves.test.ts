@@ -9,7 +9,8 @@ const llc = {
   points: steps.map((step, i) => ({ step, llcMean: llcMean[i]!, llcStd: 0.5, initLoss: 4 - i * 0.4, warnings: i === 2 ? ['chain 1 diverged'] : [] })),
   stages: {
     smoothed: steps.map((step, i) => ({ step, value: llcMean[i]! })),
-    boundaries: [{ step: 100, kind: 'max', value: 9 }, { step: 1000, kind: 'min', value: 5 }],
+    // The trough's flat stretch: 1000 to 3000.
+    boundaries: [{ step: 100, kind: 'max', value: 9 }, { step: 1000, kind: 'min', value: 5, flat: { from: 1000, to: 3000 } }],
   },
   essentialDynamics: {
     steps, trajectory: steps.map((_, i) => [Math.cos(i / 2) * i, Math.sin(i / 2) * i, 0]), explainedVarianceRatio: [0.6, 0.3, 0.1],
@@ -64,7 +65,21 @@ describe('DevelopmentCurves in chromium', { skip: browserSkip() }, () => {
       }), [px[0]!, px[1]!, (px[0]! + px[1]!) / 2]);
       assert.ok(reds[0]! > 20 && reds[1]! > 20, `${id}: red marker pixels ${reds}`);
       assert.equal(reds[2], 0, `${id}: no marker between the boundaries`);
+      // The trough's flat stretch shaded pale red from 1000 to 3000, where the axis puts them; white outside it.
+      assert.equal(await chart.getAttribute('data-spans'), '1000-3000');
+      const span = (await chart.getAttribute('data-span-px'))!.split('-').map(Number);
+      assert.ok(Math.abs(span[0]! - px[1]!) < 1.5, `${id}: the stretch starts at the trough's marker (${span[0]} vs ${px[1]} px)`);
+      assert.ok(Math.abs(span[1]! - (over.x - canvas.x + frac(3000) * over.width)) < 1.5, `${id}: the stretch ends at step 3000`);
+      const top = over.y - canvas.y + 2;
+      const [inside, outside] = await chart.locator('canvas').evaluate((c: HTMLCanvasElement, at: number[]) => [at[0]!, at[1]!].map((x) => {
+        const r = window.devicePixelRatio || 1;
+        const d = c.getContext('2d')!.getImageData(Math.round(x * r), Math.round(at[2]! * r), 1, 1).data;
+        return [d[0]!, d[1]!, d[2]!];
+      }), [(span[0]! + span[1]!) / 2 + 3, (px[0]! + px[1]!) / 2 + 3, top]);
+      assert.ok(inside![0]! - inside![1]! > 8 && inside![0]! > 200, `${id}: pale red inside the stretch, got rgb ${inside}`);
+      assert.ok(Math.abs(outside![0]! - outside![1]!) <= 2, `${id}: no tint outside it, got rgb ${outside}`);
     }
+    assert.match((await el.textContent())!, /steps 100, 1000 \(flat over 1000–3000\)/);
     // The cursor at the last point reads the LLC there.
     const llcOver = el.locator('[data-panel="llc"] .u-over');
     const box = (await llcOver.boundingBox())!;

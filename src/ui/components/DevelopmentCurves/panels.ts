@@ -12,7 +12,8 @@ export interface LLCData {
   points: readonly { step: number; llcMean: number; llcStd: number; initLoss?: number; warnings?: readonly string[] }[];
   stages?: {
     smoothed?: readonly { step: number; value: number }[];
-    boundaries: readonly { step: number; kind: 'max' | 'min'; value?: number }[];
+    /** `flat`: the stretch around the turn where the measured LLC stays within the noise tolerance of it. */
+    boundaries: readonly { step: number; kind: 'max' | 'min'; value?: number; flat?: { from: number; to: number } }[];
   };
   essentialDynamics?: EssentialDynamicsData;
 }
@@ -48,6 +49,16 @@ export function developmentSteps(o?: OverTrainingData, l?: LLCData): number[] {
 /** The stage boundaries (steps) of the LLC curve. */
 export function stageSteps(l?: LLCData): number[] {
   return (l?.stages?.boundaries ?? []).map((b) => b.step);
+}
+
+/** The flat stretches around the stage boundaries that have one, [from, to] each. */
+export function stageSpans(l?: LLCData): [number, number][] {
+  return (l?.stages?.boundaries ?? []).flatMap((b) => (b.flat && b.flat.from !== b.flat.to ? [[b.flat.from, b.flat.to] as [number, number]] : []));
+}
+
+/** Each stage boundary's step for the legend, with the flat stretch around it when it has one: "877 (flat over 665–1157)". */
+export function stageLabels(l?: LLCData): string[] {
+  return (l?.stages?.boundaries ?? []).map((b) => (b.flat && b.flat.from !== b.flat.to ? `${b.step} (flat over ${b.flat.from}–${b.flat.to})` : String(b.step)));
 }
 
 function last(v: readonly (number | null)[]): number {

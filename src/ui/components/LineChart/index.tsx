@@ -26,6 +26,11 @@ export interface LineChartProps {
   logX?: boolean;
   /** Dashed vertical markers at these x values (stage boundaries); their pixel columns land in `data-marker-px`. */
   markers?: readonly number[];
+  /**
+   * Shaded x ranges [from, to] (the flat stretch around a stage boundary), pale red under the curves; their pixel
+   * columns land in `data-span-px` as "from-to" pairs.
+   */
+  spans?: readonly (readonly [number, number])[];
   /** A shaded band between two series, by index into `series` (upper, lower): a ± std band. */
   band?: readonly [number, number];
   /** Draw each point (default: uPlot's choice, by density). */
@@ -50,7 +55,8 @@ export function LineChart(p: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const markers = p.markers ?? [];
-  const shape = `${p.series.map((s) => s.label).join('\u0000')}|${p.logY ? 'log' : 'lin'}|${p.logX}|${p.width ?? 600}x${p.height ?? 260}|${p.xLabel}|${p.yLabel}|${markers.join(',')}|${p.band?.join(',')}|${p.points}`;
+  const spans = p.spans ?? [];
+  const shape = `${p.series.map((s) => s.label).join('\u0000')}|${p.logY ? 'log' : 'lin'}|${p.logX}|${p.width ?? 600}x${p.height ?? 260}|${p.xLabel}|${p.yLabel}|${markers.join(',')}|${spans.join(';')}|${p.band?.join(',')}|${p.points}`;
 
   useEffect(() => {
     const el = host.current;
@@ -82,7 +88,10 @@ export function LineChart(p: LineChartProps) {
       ...(p.band ? { bands: [{ series: [p.band[0] + 1, p.band[1] + 1] as [number, number], fill: 'rgba(78,121,167,0.15)' }] } : {}),
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
-      ...(markers.length > 0 ? { hooks: { draw: [(u: uPlot) => drawMarkers(u, markers, el)] } } : {}),
+      hooks: {
+        ...(spans.length > 0 ? { drawClear: [(u: uPlot) => drawSpans(u, spans, el)] } : {}),
+        ...(markers.length > 0 ? { draw: [(u: uPlot) => drawMarkers(u, markers, el)] } : {}),
+      },
     };
     plot.current = new uPlot(opts, toData(p), el);
     // Re-created only when the series or the size change; data changes go through setData below.
@@ -110,9 +119,26 @@ export function LineChart(p: LineChartProps) {
         return c;
       },
     }}>
-      <div class="cs-chart" ref={host} data-points={p.x.length} {...(p.markers ? { 'data-markers': markers.join(',') } : {})} />
+      <div class="cs-chart" ref={host} data-points={p.x.length} {...(p.markers ? { 'data-markers': markers.join(',') } : {})}
+        {...(p.spans ? { 'data-spans': spans.map((r) => r.join('-')).join(',') } : {})} />
     </Figure>
   );
+}
+
+/** Pale red rectangles over the plot's height between each span's ends; the pixel columns go to `data-span-px`. */
+function drawSpans(u: uPlot, spans: readonly (readonly [number, number])[], el: HTMLElement): void {
+  const ctx = u.ctx;
+  const px: string[] = [];
+  ctx.save();
+  ctx.fillStyle = 'rgba(214,39,40,0.10)';
+  for (const [a, b] of spans) {
+    const x0 = u.valToPos(a, 'x', true);
+    const x1 = u.valToPos(b, 'x', true);
+    px.push(`${(x0 / uPlot.pxRatio).toFixed(1)}-${(x1 / uPlot.pxRatio).toFixed(1)}`);
+    ctx.fillRect(x0, u.bbox.top, Math.max(x1 - x0, 1), u.bbox.height);
+  }
+  ctx.restore();
+  el.dataset['spanPx'] = px.join(',');
 }
 
 /** Dashed red vertical lines at `markers`, each centred on its pixel column; the columns go to `data-marker-px`. */
