@@ -28,6 +28,8 @@ export interface RepeatedRandomTokensOptions {
   bosTokenId: number | null;
   /** Lengths of the repeated span; hold out the evaluation length with `exclude` to test generalisation. */
   repeat: RepeatLengths;
+  /** Draw tokens uniformly from these ids (none the BOS) instead of from [0, dVocab). */
+  ids?: readonly number[];
 }
 
 /**
@@ -50,14 +52,15 @@ export class RepeatedRandomTokens implements SequenceSource {
 
   describe(): string {
     const r = this.opts.repeat;
-    return `random tokens (d_vocab ${this.opts.dVocab}) in sequences of ${this.length}${this.first ? ' (BOS first)' : ''}, a span of ${r.min}-${r.max} tokens`
+    return `random tokens (${this.opts.ids ? `the ${this.opts.ids.length} most frequent ids` : `d_vocab ${this.opts.dVocab}`}) in sequences of ${this.length}${this.first ? ' (BOS first)' : ''}, a span of ${r.min}-${r.max} tokens`
       + `${r.exclude?.length ? ` (not ${r.exclude.join(', ')})` : ''} repeated at a random later place`;
   }
 
   sample(rng: Rng, out: Int32Array): SequenceInfo {
     const { dVocab, bosTokenId } = this.opts;
     if (this.first) out[0] = bosTokenId!;
-    for (let i = this.first; i < out.length; i++) out[i] = randomToken(rng, dVocab, bosTokenId);
+    const ids = this.opts.ids;
+    for (let i = this.first; i < out.length; i++) out[i] = ids ? ids[rng.int(ids.length)]! : randomToken(rng, dVocab, bosTokenId);
     return { kind: 'repeated-random', repeat: repeatSpan(rng, out, this.first, this.choices) };
   }
 }

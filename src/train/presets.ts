@@ -54,8 +54,10 @@ export interface SeqLenWarmup {
 export interface Curriculum {
   /** Its length in steps; with `untilLoss`, the most it may last. */
   steps: number;
-  /** Token ids drawn below this (the BOS excepted). */
+  /** Token ids drawn below this (the BOS excepted); with `ids: 'frequent'`, how many of the most frequent. */
   vocab: number;
+  /** `'frequent'`: draw from the `vocab` ids most frequent in the training text (a BPE's merges, not its raw bytes). */
+  ids?: 'frequent';
   /**
    * End it early, at the first metrics record (every `logEvery` steps) whose training loss is below this. On random
    * tokens with repeated spans nothing beats ln(vocab) (5.55 nats for 256 ids) but predicting the repeats, that is an

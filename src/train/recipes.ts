@@ -72,10 +72,10 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
   const w = activeSeqLenWarmup(preset);
   const train = w
     ? seqLenWarmupSource(
-      curriculumSource(mixOf(w.seqLen + 1), preset.data.curriculum, { length: w.seqLen + 1, bosTokenId: tok.bosTokenId }, { ...opts, batchSize: warmupRows(tc, w) }, tok.vocabSize),
+      curriculumSource(mixOf(w.seqLen + 1), preset.data.curriculum, { length: w.seqLen + 1, bosTokenId: tok.bosTokenId }, { ...opts, batchSize: warmupRows(tc, w) }, tok.vocabSize, data.train),
       mixOf(length), opts, w, tc.seqLen,
     )
-    : curriculumSource(mixOf(length), preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize);
+    : curriculumSource(mixOf(length), preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize, data.train);
   const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
   let valAt = 0;
   const validation: BatchSource = {
@@ -145,10 +145,11 @@ function seqLenWarmupSource(short: BatchSource, longMix: MixEntry[], opts: { bat
  */
 function curriculumSource(
   mix: MixEntry[], curriculum: Curriculum | undefined, seq: { length: number; bosTokenId: number | null },
-  opts: { batchSize: number; seed: number }, vocabSize: number,
+  opts: { batchSize: number; seed: number }, vocabSize: number, text: Int32Array,
 ): BatchSource {
+  const ids = curriculum?.ids === 'frequent' ? frequentIds(text, curriculum.vocab, seq.bosTokenId) : undefined;
   const warm = curriculum && curriculum.steps > 0
-    ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: inductionTaskLengths(seq.length) })
+    ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: inductionTaskLengths(seq.length), ...(ids ? { ids } : {}) })
     : null;
   const warmOpts = { ...opts, seed: opts.seed + 1 };
   let phase = warm ? 0 : 1;
@@ -289,4 +290,11 @@ export function buildAdditionRecipe(preset: Preset): AdditionRecipe {
   return {
     config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps, digits: d, heldOut,
   };
+}
+
+/** The `count` ids most frequent in `text` (the BOS excepted), most frequent first; ties by the smaller id. */
+export function frequentIds(text: ArrayLike<number>, count: number, bos: number | null): number[] {
+  const n = new Map<number, number>();
+  for (let i = 0; i < text.length; i++) { const t = text[i]!; if (t !== bos) n.set(t, (n.get(t) ?? 0) + 1); }
+  return [...n.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, count).map(([t]) => t);
 }

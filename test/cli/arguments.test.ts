@@ -40,6 +40,8 @@ test('argument mistakes: exit 2, one line with a usage hint, no stack trace', as
     [['train', '--out', out, '--repeat-fraction', '2'], /--repeat-fraction expects a number from 0 to 1, got 2/],
     [['train', '--preset', 'attn-only-1l', '--out', out, '--curriculum-until', '5'], /--curriculum-until: preset attn-only-1l has no curriculum; give --curriculum-steps N too/],
     [['train', '--out', out, '--curriculum-until', 'soon'], /--curriculum-until expects a non-negative number, got soon/],
+    [['train', '--out', out, '--curriculum-ids', 'rare'], /--curriculum-ids rare: expected 'first' or 'frequent'/],
+    [['train', '--preset', 'attn-only-1l', '--out', out, '--curriculum-ids', 'frequent'], /--curriculum-ids: preset attn-only-1l has no curriculum; give --curriculum-steps N too/],
     [['train', '--out'], /train: Option '--out <value>' argument missing/],
     [['analyze', '--frobnicate', 'x'], /analyze: Unknown option '--frobnicate' \(see circuitscope analyze --help\)/],
     [['reproduce', 'A'], /reproduce: unexpected argument A/],

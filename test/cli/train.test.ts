@@ -95,6 +95,18 @@ test('--curriculum-until ends the curriculum at the first metrics line whose los
   assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
 });
 
+test('--curriculum-ids frequent draws the curriculum from the text\'s most frequent ids, and run.json says so', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '3', '--log-every', '3',
+    '--curriculum-steps', '3', '--curriculum-ids', 'frequent', '--seq-len-warmup', 'none', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { curriculum: unknown } } };
+  assert.deepEqual(meta.preset.data.curriculum, { steps: 3, vocab: 256, untilLoss: 5, ids: 'frequent' });
+  // The test corpus has fewer than 256 distinct bytes: all of them are drawn.
+  assert.match(meta.mix, /random tokens \(the \d+ most frequent ids\) in sequences of 17/);
+});
+
 test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, the same tokens a step', async () => {
   const data = await corpus();
   const out = join(data, 'run');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROBE_LENGTHS, tokenizeDocuments } from '../../src/data/index.js';
 import { getPreset } from '../../src/train/presets.js';
-import { buildRecipe, curriculumLength, inductionTaskLengths } from '../../src/train/recipes.js';
+import { buildRecipe, curriculumLength, frequentIds, inductionTaskLengths } from '../../src/train/recipes.js';
 import type { MetricsRecord } from '../../src/train/trainer.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 import { ByteTokenizer } from '../../src/tokenize/index.js';
@@ -148,4 +148,31 @@ test('a warm-up run starts as the run at the warm-up length: the same first weig
   }
   for (let i = 0; i < 3; i++) assert.deepEqual([...warm.train.next().data], [...plain.train.next().data], `batch ${i}`);
   assert.equal(plain.initialWeights, undefined);
+});
+
+test('a curriculum on the most frequent ids draws only those, and frequentIds counts by hand', () => {
+  // "aab a" -> a: 3, b: 1, space: 1; the BOS never counts.
+  assert.deepEqual(frequentIds(Int32Array.from([97, 97, 98, 32, 97, 256, 256, 256, 256]), 2, 256), [97, 32]);
+  assert.deepEqual(frequentIds([5, 5, 3, 3, 9], 5, null), [3, 5, 9]);
+  const preset = getPreset('attn-only-2l');
+  preset.data.curriculum = { steps: 3, vocab: 12, ids: 'frequent' };
+  delete preset.data.seqLenWarmup;
+  const recipe = buildRecipe(preset, data);
+  const want = new Set(frequentIds(data.train, 12, tok.bosTokenId));
+  assert.equal(want.size, 12);
+  assert.match(recipe.train.describe(), /the 12 most frequent ids/);
+  for (let s = 0; s < 3; s++) {
+    const b = recipe.train.next().data as BigInt64Array;
+    const W = preset.train.seqLen + 1;
+    for (let i = 0; i < b.length; i++) {
+      const t = Number(b[i]);
+      if (i % W === 0) assert.equal(t, tok.bosTokenId);
+      else assert.ok(want.has(t), `step ${s}: token ${t} is not one of the 12 most frequent`);
+    }
+  }
+  // Every one of them is drawn over the three batches (16 x 256 tokens a batch, 12 ids).
+  const seen = new Set<number>();
+  const again = buildRecipe(preset, data);
+  for (let s = 0; s < 3; s++) for (const t of again.train.next().data as BigInt64Array) seen.add(Number(t));
+  assert.equal(seen.size, 13, 'the 12 ids and the BOS');
 });

@@ -26,6 +26,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --curriculum-until X        end the curriculum at the first metrics line (every --log-every steps) whose
                               training loss is below X nats (an induction head: 256 random ids give ln 256 = 5.55
                               without one); 'none': always run its steps
+  --curriculum-ids WHICH      which 256 ids the curriculum draws: 'first' (ids 0-255, the bytes; the default) or
+                              'frequent' (the 256 most frequent in the training text: for a BPE model, mostly its
+                              merges, which a head trained on raw bytes does not carry to)
   --seq-len-warmup LEN:STEPS  train the first STEPS steps (a curriculum's included) on sequences of LEN tokens
                               (at least 16, shorter than the run's), with more rows so each step sees the same
                               tokens, then continue at the run's length: the new positions start as copies of
@@ -51,7 +54,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
-      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, 'seq-len-warmup': { type: 'string' }, set: { type: 'string', multiple: true },
+      seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, 'curriculum-ids': { type: 'string' }, 'seq-len-warmup': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, digits: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,6 +137,13 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
     if (!p.data.curriculum || p.data.curriculum.steps === 0) throw new UsageError(`train: --curriculum-until: preset ${p.name} has no curriculum; give --curriculum-steps N too`);
     if (until === 'none') delete p.data.curriculum.untilLoss;
     else p.data.curriculum.untilLoss = num('curriculum-until', until, false)!;
+  }
+  const ids = v['curriculum-ids'] as string | undefined;
+  if (ids !== undefined) {
+    if (ids !== 'first' && ids !== 'frequent') throw new UsageError(`train: --curriculum-ids ${ids}: expected 'first' or 'frequent'`);
+    if (!p.data.curriculum || p.data.curriculum.steps === 0) throw new UsageError(`train: --curriculum-ids: preset ${p.name} has no curriculum; give --curriculum-steps N too`);
+    if (ids === 'frequent') p.data.curriculum.ids = 'frequent';
+    else delete p.data.curriculum.ids;
   }
   const modulus = num('modulus', v['modulus'] as string | undefined, true);
   const fraction = num('train-fraction', v['train-fraction'] as string | undefined, false);
