@@ -28,7 +28,10 @@ export interface RepeatedRandomTokensOptions {
   bosTokenId: number | null;
   /** Lengths of the repeated span; hold out the evaluation length with `exclude` to test generalisation. */
   repeat: RepeatLengths;
-  /** Draw tokens uniformly from these ids (none the BOS) instead of from [0, dVocab). */
+  /**
+   * Draw tokens uniformly from these ids (none the BOS) instead of from [0, dVocab). The one caller passes a text's
+   * most frequent ids (the curriculum's `ids: 'frequent'`, recipes' frequentIds), and `describe` names them so.
+   */
   ids?: readonly number[];
 }
 
