@@ -7,12 +7,14 @@ import { detectHeads, inContextLearningScore } from './detectors.js';
  * What a run logs about its heads while it trains (DESIGN.md's training dynamics): every head's induction,
  * previous-token and duplicate-token scores on the training probe (repeat length `PROBE_LENGTHS.training`, 4
  * sequences), the largest induction score, and the in-context-learning score on the held-out batch `icl`.
- * Nothing for a model without layers.
+ * `context` is how many positions the model has trained on (default n_ctx): during a sequence-length warm-up
+ * the probe's repeat is shortened to fit in it and the in-context-learning score reads the batch's first `context`
+ * tokens, since positions past it have had no gradient. Nothing for a model without layers.
  */
-export async function trainingProbes(model: HookedTransformer, icl: Tensor<'int64'>): Promise<Record<string, unknown>> {
+export async function trainingProbes(model: HookedTransformer, icl: Tensor<'int64'>, context?: number): Promise<Record<string, unknown>> {
   if (model.cfg.n_layers === 0) return {};
-  const d = await detectHeads(model, { batch: 4, length: Math.min(PROBE_LENGTHS.training, Math.floor((model.cfg.n_ctx - 1) / 2)) });
-  const T = model.cfg.n_ctx;
+  const T = Math.min(model.cfg.n_ctx, context ?? model.cfg.n_ctx);
+  const d = await detectHeads(model, { batch: 4, length: Math.min(PROBE_LENGTHS.training, Math.floor((T - 1) / 2)) });
   const rows = tokenRows(icl).map((r) => r.slice(0, T));
   const per = await model.loss(rows, { perToken: true });
   return {

@@ -129,7 +129,7 @@ function runFrom(r: Run, resume?: Checkpoint): void {
     signal: r.ctrl.signal,
     onStep: (step, loss, tokensPerS) => post({ type: 'step', step, loss, tokensPerS }),
     saveCheckpoint: async (c) => { r.last = c; },
-    probe: async (m, step) => (r.probes && r.recipe.probeAt(step) ? trainingProbes(m, r.recipe.icl) : {}),
+    probe: async (m, step) => (r.probes && r.recipe.probeAt(step) ? trainingProbes(m, r.recipe.icl, r.recipe.trainedContext?.(step)) : {}),
     onMetrics: async (record) => {
       r.records.push(record);
       post({ type: 'metrics', record });

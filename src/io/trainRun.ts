@@ -104,7 +104,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   const task = preset.data.task;
   let data: TrainingData | null = null;
   let recipe: Recipe;
-  let probe: (m: HookedTransformer) => Promise<Record<string, unknown>>;
+  let probe: (m: HookedTransformer, step: number) => Promise<Record<string, unknown>>;
   if (task?.kind === 'addition') {
     const r = buildAdditionRecipe(preset);
     note(r.train.describe());
@@ -126,8 +126,8 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
       }
     }
     recipe = buildRecipe(preset, data);
-    const icl = recipe.icl;
-    probe = (m) => trainingProbes(m, icl);
+    const r = recipe;
+    probe = (m, step) => trainingProbes(m, r.icl, r.trainedContext?.(step));
   }
   const tok = data?.tokenizer ?? null;
   const model = new HookedTransformer(recipe.config, recipe.initialWeights?.(), tok);
@@ -155,7 +155,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
         await run.saveCheckpoint(model.cfg, c);
         saved = true;
       },
-      probe: async (m, step) => (recipe.probeAt(step) ? probe(m) : {}),
+      probe: async (m, step) => (recipe.probeAt(step) ? probe(m, step) : {}),
       keepCheckpoint: async (step, weights) => {
         await writeModelDir(checkpointDir(run.dir, step), model.cfg, weights, tok ? { 'tokenizer.json': `${JSON.stringify(tok.toJSON())}\n` } : {});
       },

@@ -40,6 +40,12 @@ export interface Recipe {
   icl: Tensor<'int64'>;
   /** Whether the head probes run at this step: every `evalEvery` steps and at the last. */
   probeAt(step: number): boolean;
+  /**
+   * The positions the model has trained on after `step` steps: the warm-up's length while a sequence-length
+   * warm-up lasts (the rows of W_pos past it have had no gradient yet), the run's `seqLen` after it; absent for a
+   * task recipe. The training probes read no position past it.
+   */
+  trainedContext?(step: number): number;
   /** The weights training starts from (absent: `initWeights(config)`, as a new HookedTransformer draws them). */
   initialWeights?(): StateDict;
 }
@@ -86,6 +92,7 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
   };
   return {
     config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps,
+    trainedContext: (step) => (w && step <= w.steps ? w.seqLen : tc.seqLen),
     ...(w ? { initialWeights: () => warmupInitialWeights(config, w.seqLen) } : {}),
   };
 }

@@ -36,6 +36,8 @@ test('attn-only-2l: config from the tokenizer, the curriculum then the mix at 12
   assert.deepEqual(recipe.icl.shape, [16, 257]);
   assert.ok(recipe.initialWeights);
   assert.ok(recipe.probeAt(preset.train.evalEvery) && recipe.probeAt(preset.train.steps) && !recipe.probeAt(1));
+  // The probes after step 2000 have seen 2000 batches of 128 positions; after 2001, one of 256.
+  assert.deepEqual([1, 2000, 2001, 3500].map((s) => recipe.trainedContext!(s)), [128, 128, 256, 256]);
 });
 
 test('the training batches resume exactly from their state', () => {
@@ -120,6 +122,7 @@ test('a sequence-length warm-up: the curriculum and the mix at the short length 
     preset.data.seqLenWarmup = w;
     assert.deepEqual(buildRecipe(preset, data).train.next().shape, [16, 257]);
     assert.equal(buildRecipe(preset, data).initialWeights, undefined);
+    assert.equal(buildRecipe(preset, data).trainedContext!(1), 256);
   }
 });
 
