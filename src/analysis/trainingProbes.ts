@@ -9,7 +9,8 @@ import { detectHeads, inContextLearningScore } from './detectors.js';
  * sequences), the largest induction score, and the in-context-learning score on the held-out batch `icl`.
  * `context` is how many positions the model has trained on (default n_ctx): during a sequence-length warm-up
  * the probe's repeat is shortened to fit in it and the in-context-learning score reads the batch's first `context`
- * tokens, since positions past it have had no gradient. Nothing for a model without layers.
+ * tokens, since positions past it have had no gradient, and the record says so (`probe_context`). Nothing for a
+ * model without layers.
  */
 export async function trainingProbes(model: HookedTransformer, icl: Tensor<'int64'>, context?: number): Promise<Record<string, unknown>> {
   if (model.cfg.n_layers === 0) return {};
@@ -20,6 +21,7 @@ export async function trainingProbes(model: HookedTransformer, icl: Tensor<'int6
   return {
     induction_scores: round(d.induction), previous_token_scores: round(d.previousToken), duplicate_token_scores: round(d.duplicateToken),
     max_induction_score: Math.max(...d.induction.flat()), icl_score: inContextLearningScore(per),
+    ...(T < model.cfg.n_ctx ? { probe_context: T } : {}),
   };
 }
 

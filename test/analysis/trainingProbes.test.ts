@@ -34,6 +34,7 @@ test('with the trained context the probes read no position past it and still fin
   assert.ok(induction[1]![0]! > 0.5, `L1H0 induction ${induction[1]![0]}`);
   assert.ok(prev[0]![0]! > 0.9, `L0H0 previous-token ${prev[0]![0]}`);
   for (const v of [...induction.flat(), ...prev.flat(), r['icl_score'] as number]) assert.ok(Number.isFinite(v), `${v}`);
+  assert.equal(r['probe_context'], context, 'the record says how many positions the probes read');
   // The in-context-learning score is the one of the batch's first 8 tokens, by the definition.
   const first = [0, 1, 2].map((b) => Array.from(icl.data.subarray(b * T, b * T + context), Number));
   const per = await handBuiltInduction().loss(first, { perToken: true });
@@ -44,4 +45,5 @@ test('without it the probes reach the untrained positions', async () => {
   const r = await trainingProbes(untrainedPast(8), icl);
   assert.ok(Number.isNaN(r['icl_score'] as number));
   assert.ok(Number.isNaN(r['max_induction_score'] as number));
+  assert.equal(r['probe_context'], undefined);
 });

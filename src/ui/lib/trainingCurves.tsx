@@ -26,6 +26,11 @@ export interface TrainingCurvesData {
   previousToken: { label: string; values: (number | null)[] }[];
   /** The step a loss-ended curriculum ended at (`curriculum_ended`), marked on the loss and induction charts. */
   curriculumEnded: number | null;
+  /**
+   * Where the probes read fewer positions than the model's context (`probe_context`, a sequence-length warm-up):
+   * how many, and the last step they did. Marked on the in-context-learning chart.
+   */
+  shortContext: { tokens: number; until: number } | null;
 }
 
 /** The curves of metrics.jsonl's records, or undefined when there are none. */
@@ -44,7 +49,16 @@ export function trainingCurves(metrics: readonly MetricsLine[]): TrainingCurvesD
     lr: metrics.map((m) => num(m.lr)), icl: metrics.map((m) => num(m.icl_score)),
     induction: heads('induction_scores'), previousToken: heads('previous_token_scores'),
     curriculumEnded: metrics.map((m) => num(m['curriculum_ended'])).find((v) => v !== null) ?? null,
+    shortContext: lastShortContext(metrics),
   };
+}
+
+function lastShortContext(metrics: readonly MetricsLine[]): TrainingCurvesData['shortContext'] {
+  for (let i = metrics.length - 1; i >= 0; i--) {
+    const c = metrics[i]!['probe_context'];
+    if (typeof c === 'number') return { tokens: c, until: metrics[i]!.step };
+  }
+  return null;
 }
 
 export interface TrainingCurvesProps {
@@ -61,12 +75,14 @@ export function TrainingCurves({ curves: t, width, compact }: TrainingCurvesProp
   const ended = t.curriculumEnded;
   const mark = ended === null ? {} : { markers: [ended] };
   const note = ended === null ? '' : ` (dashed: the curriculum ended at step ${ended})`;
+  const short = t.shortContext;
   return (
     <>
       <LineChart title={`Loss${note}`} {...mark} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
       {!compact && <LineChart title="Learning rate" x={t.steps} xLabel="step" series={[{ label: 'lr', values: t.lr }]} {...w} />}
       {!compact && t.icl.some((v) => v !== null) && (
-        <LineChart title="In-context learning score (loss late in the context minus early)" x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'ICL score', values: t.icl }]} {...w} />
+        <LineChart title={`In-context learning score (loss late in the context minus early${short ? `; on the first ${short.tokens} tokens, the length trained, up to step ${short.until} (dashed)` : ''})`}
+          {...(short ? { markers: [short.until] } : {})} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'ICL score', values: t.icl }]} {...w} />
       )}
       {t.induction.length > 0 && <LineChart title={`Induction score of every head: the phase change${note}`} {...mark} x={t.steps} xLabel="step" series={t.induction} {...w} />}
       {!compact && t.previousToken.length > 0 && <LineChart title="Previous-token score of every head" x={t.steps} xLabel="step" series={t.previousToken} {...w} />}
