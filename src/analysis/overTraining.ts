@@ -1,5 +1,6 @@
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { allHeads } from '../model/heads.js';
+import { PROBE_LENGTHS } from '../data/index.js';
 import { detectHeads } from './detectors.js';
 import { findKeyFrequencies, progressMeasures, type ModularSplit } from './grokking/progressMeasures.js';
 
@@ -22,6 +23,11 @@ export interface OverTrainingOptions {
   heldOut?: readonly (readonly number[])[];
   /** The modular-addition split for 'grokking'; the key frequencies are the last checkpoint's (as the paper fixes them). */
   grokking?: { split: ModularSplit; cover?: number };
+  /**
+   * How many positions the model had trained on at a step (a sequence-length warm-up; default n_ctx): 'heads'
+   * shortens its probe's repeat to fit, as the training probes do, since positions past it have had no gradient.
+   */
+  trainedContext?(step: number): number;
   /** Called before each checkpoint is analysed (progress). */
   onCheckpoint?(step: number, index: number, count: number): void;
 }
@@ -61,7 +67,9 @@ export async function analyzeOverTraining(checkpoints: readonly CheckpointModel[
     const model = await c.load();
     result.steps.push(c.step);
     if (result.analyses.includes('heads') && model.cfg.n_layers > 0 && model.cfg.n_ctx >= 5) {
-      const d = await detectHeads(model, { batch: 4 });
+      const context = o.trainedContext?.(c.step) ?? model.cfg.n_ctx;
+      const short = context < model.cfg.n_ctx ? { length: Math.min(PROBE_LENGTHS.detectors, Math.floor((context - 1) / 2)) } : {};
+      const d = await detectHeads(model, { batch: 4, ...short });
       for (const h of allHeads(model.cfg)) {
         push(`induction ${h.label}`, d.induction[h.layer]![h.head]!, i);
         push(`previous_token ${h.label}`, d.previousToken[h.layer]![h.head]!, i);

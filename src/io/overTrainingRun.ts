@@ -7,6 +7,7 @@ import { listCheckpoints } from './checkpoints.js';
 import { openRun, validationRows } from './runCheckpoints.js';
 import type { RunMeta } from './trainRun.js';
 import { prepareTrainingData } from './trainingData.js';
+import { trainedContext } from '../train/recipes.js';
 
 /** The analyses a run gets when none are named: a grokking run's progress measures, otherwise heads and loss. */
 export function defaultOverTrainingAnalyses(meta: Partial<RunMeta> | null): OverTrainingAnalysis[] {
@@ -26,6 +27,7 @@ export async function analyzeRunOverTraining(
   const checkpoints = await listCheckpoints(dir);
   if (checkpoints.length === 0) throw new InputError(`analyze: ${dir}/checkpoints holds no complete checkpoint`);
   const task = meta?.preset?.data?.task;
+  const preset = meta?.preset;
   let grokking;
   if (chosen.includes('grokking')) {
     if (!task || task.kind !== 'modular-addition') throw new InputError(`analyze: --analyses grokking: ${dir} is not a modular-addition run (its run.json names no task; train --preset grokking)`);
@@ -43,5 +45,6 @@ export async function analyzeRunOverTraining(
   }
   return analyzeOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
     analyses: chosen, ...(heldOut ? { heldOut } : {}), ...(grokking ? { grokking } : {}), ...(o.onCheckpoint ? { onCheckpoint: o.onCheckpoint } : {}),
+    ...(preset && !task ? { trainedContext: (step: number) => trainedContext(preset, step) } : {}),
   });
 }

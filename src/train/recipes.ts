@@ -92,7 +92,7 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
   };
   return {
     config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps,
-    trainedContext: (step) => (w && step <= w.steps ? w.seqLen : tc.seqLen),
+    trainedContext: (step) => trainedContext(preset, step),
     ...(w ? { initialWeights: () => warmupInitialWeights(config, w.seqLen) } : {}),
   };
 }
@@ -116,6 +116,15 @@ export function warmupInitialWeights(config: HookedTransformerConfig, seqLen: nu
 export function activeSeqLenWarmup(preset: Pick<Preset, 'data' | 'train'>): SeqLenWarmup | null {
   const w = preset.data.seqLenWarmup;
   return w && w.steps > 0 && w.seqLen < preset.train.seqLen ? w : null;
+}
+
+/**
+ * The positions a text run of `preset` has trained on after `step` steps: the warm-up's length while it lasts (the
+ * rows of W_pos past it have had no gradient), the run's `seqLen` after it (`Recipe.trainedContext`).
+ */
+export function trainedContext(preset: Pick<Preset, 'data' | 'train'>, step: number): number {
+  const w = activeSeqLenWarmup(preset);
+  return w && step <= w.steps ? w.seqLen : preset.train.seqLen;
 }
 
 /** Rows a step during the warm-up: the same tokens as the run's batch at its shorter length. */

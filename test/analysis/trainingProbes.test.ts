@@ -1,10 +1,11 @@
-// The probes a run logs while it trains read only the positions the model has trained on: during a
-// sequence-length warm-up the rows of W_pos past it have had no gradient, so a probe that reaches them measures
-// noise, not the heads.
+// The probes a run logs while it trains, and the head analysis over its checkpoints, read only the positions the
+// model has trained on: during a sequence-length warm-up the rows of W_pos past it have had no gradient, so a probe
+// that reaches them measures noise, not the heads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { trainingProbes } from '../../src/analysis/trainingProbes.js';
+import { analyzeOverTraining } from '../../src/analysis/overTraining.js';
 import { inContextLearningScore } from '../../src/analysis/detectors.js';
 import { rowsToTensor } from '../../src/data/batches.js';
 import { handBuiltInduction, T, V } from './discovery/handBuilt.js';
@@ -46,4 +47,14 @@ test('without it the probes reach the untrained positions', async () => {
   assert.ok(Number.isNaN(r['icl_score'] as number));
   assert.ok(Number.isNaN(r['max_induction_score'] as number));
   assert.equal(r['probe_context'], undefined);
+});
+
+test('analyze --over-training reads a warm-up checkpoint\'s heads on the positions it had trained', async () => {
+  const model = untrainedPast(8);
+  const checkpoints = [{ step: 5, load: async () => model }];
+  const r = await analyzeOverTraining(checkpoints, { analyses: ['heads'], trainedContext: (step) => (step <= 10 ? 8 : T) });
+  assert.ok(r.series['induction L1H0']![0]! > 0.5, `L1H0 induction ${r.series['induction L1H0']![0]}`);
+  for (const [name, v] of Object.entries(r.series)) assert.ok(Number.isFinite(v[0]), `${name} ${v[0]}`);
+  const blind = await analyzeOverTraining(checkpoints, { analyses: ['heads'] });
+  assert.ok(Number.isNaN(blind.series['induction L1H0']![0]));
 });
