@@ -150,6 +150,7 @@ function seqLenWarmupSource(short: BatchSource, longMix: MixEntry[], opts: { bat
       long = new BatchIterator(longMix, opts, st.long);
     },
     observe: (rec) => (given <= w.steps ? short.observe?.(rec) : undefined),
+    lossVocabulary: () => (given <= w.steps ? short.lossVocabulary?.() ?? null : null),
     describe: () => `the first ${w.steps} steps at ${w.seqLen} tokens: ${short.describe()}; then at ${seqLen} tokens: ${describeMix(new BatchIterator(longMix, opts).describe())}`,
   };
 }
@@ -168,6 +169,7 @@ function curriculumSource(
     ? new RepeatedRandomTokens({ length: seq.length, dVocab: Math.min(curriculum.vocab, vocabSize), bosTokenId: seq.bosTokenId, repeat: inductionTaskLengths(seq.length), ...(ids ? { ids } : {}) })
     : null;
   const warmOpts = { ...opts, seed: opts.seed + 1 };
+  const vocabulary = warm ? curriculumVocabulary(ids ?? Math.min(curriculum!.vocab, vocabSize), seq.bosTokenId, vocabSize) : null;
   let phase = warm ? 0 : 1;
   let endedAt: number | null = null;
   let it = new BatchIterator(warm ?? mix, warm ? warmOpts : opts);
@@ -189,6 +191,7 @@ function curriculumSource(
       endedAt = st.curriculumEnded ?? null;
       it = new BatchIterator(phase === 0 ? warm! : mix, phase === 0 ? warmOpts : opts, st.batches);
     },
+    lossVocabulary: () => (phase === 0 ? vocabulary : null),
     observe: (rec) => {
       if (phase !== 0 || until === undefined || !(rec.loss < until)) return;
       toMix();
@@ -196,6 +199,19 @@ function curriculumSource(
     },
     describe: () => `${warm ? `${describeCurriculum(curriculum!)}: ${warm.describe()}; then ` : ''}${describeMix(new BatchIterator(mix, opts).describe())}`,
   };
+}
+
+/**
+ * The ids a curriculum's loss ranges over: the ids it draws (`ids`, or those below `drawn`) and the BOS every row
+ * starts with; null when that is the whole vocabulary (the byte preset's 256 bytes), so such a run trains as it
+ * always has. Over a large vocabulary the restriction is what lets the curriculum work: a 2048-id model whose
+ * curriculum draws 256 ids sat on the plateau past 2000 steps where a 256-id model leaves it by 1700, held there by
+ * the softmax mass on ids it never sees (docs/reproduce.md).
+ */
+export function curriculumVocabulary(drawn: readonly number[] | number, bos: number | null, vocabSize: number): number[] | null {
+  const ids = new Set(typeof drawn === 'number' ? Array.from({ length: drawn }, (_, i) => i) : drawn);
+  if (bos !== null) ids.add(bos);
+  return ids.size >= vocabSize ? null : [...ids].sort((a, b) => a - b);
 }
 
 /**

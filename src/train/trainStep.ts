@@ -1,6 +1,6 @@
 import {
-  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, crossEntropy, div, grad, input, less, mul, reduceSum, reshape, slice, sqrt, where,
-  type Node, type Program, type Tensor,
+  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, constant, crossEntropy, div, grad, input, less, mul, reduceSum, reshape, slice, sqrt,
+  where, type Node, type Program, type Tensor,
 } from '../engine/index.js';
 
 import { forward } from '../model/forward.js';
@@ -65,13 +65,21 @@ export class TrainStep {
   /**
    * `lossFrom`: the first position whose prediction counts in the loss (0: every position; modular addition's
    * `a b =` counts only the prediction at '=', position 2).
+   * `lossVocabulary`: the training loss's softmax runs over these output ids alone (null: all of them). The other
+   * ids' logits get no probability and no gradient: a curriculum on a few ids of a large vocabulary trains as a model
+   * of those ids would, instead of first spending its steps pushing the rest down (BatchSource.lossVocabulary).
+   * The validation loss (`evalLoss`) is always over every id.
    */
   constructor(
     private readonly model: HookedTransformer, readonly batch: number, readonly seqLen: number, private readonly opt: OptimizerConfig,
-    private readonly lossFrom = 0,
+    private readonly lossFrom = 0, readonly lossVocabulary: readonly number[] | null = null,
   ) {
     if (seqLen > model.cfg.n_ctx) throw new Error(`sequence length ${seqLen} exceeds n_ctx ${model.cfg.n_ctx}`);
     if (!Number.isInteger(lossFrom) || lossFrom < 0 || lossFrom >= seqLen) throw new Error(`loss position ${lossFrom} is outside the sequence (0..${seqLen - 1})`);
+    const vocabOut = model.cfg.d_vocab_out;
+    if (lossVocabulary && (lossVocabulary.length === 0 || lossVocabulary.some((t) => !Number.isInteger(t) || t < 0 || t >= vocabOut))) {
+      throw new Error(`loss vocabulary: expected ids in 0..${vocabOut - 1}, got ${lossVocabulary.length === 0 ? 'none' : `[${lossVocabulary.slice(0, 8).join(', ')}${lossVocabulary.length > 8 ? ', ...' : ''}]`}`);
+    }
     this.names = Object.keys(model.weights).sort();
     this.groups = (['decay', 'no_decay'] as const).map((tag) => {
       const names = this.names.filter((n) => decays(n) === (tag === 'decay'));
@@ -84,7 +92,7 @@ export class TrainStep {
     const inputs = slice(tokens, [0], [seqLen], [1]);
     const logits = forward(model.cfg, w, inputs);
     // tokens holds seqLen + 1 ids: position i predicts tokens[i + 1].
-    const loss = this.lossOf(logits, tokens);
+    const loss = this.lossOf(logits, tokens, lossVocabulary);
     const grads = grad(loss, this.names.map((n) => w[n]!));
     const gradOf = new Map(this.names.map((n, i) => [n, grads[i]!]));
     // Global-norm clipping as torch's clip_grad_norm_ (and clipGradNorm): per-weight squared norms as one vector.
@@ -169,10 +177,19 @@ export class TrainStep {
     return this.flatP;
   }
 
-  /** Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them. */
-  private lossOf(logits: Node, tokens: Node): Node {
+  /**
+   * Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them; with a
+   * vocabulary, of the softmax over those ids (the others' logits pushed to -1e9: exp gives exactly 0, so they take
+   * no probability and, softmax - onehot being 0 there, no gradient).
+   */
+  private lossOf(logits: Node, tokens: Node, vocabulary: readonly number[] | null = null): Node {
     const from = this.lossFrom;
-    const predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
+    let predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
+    if (vocabulary) {
+      const mask = new Float32Array(this.model.cfg.d_vocab_out).fill(-1e9);
+      for (const t of vocabulary) mask[t] = 0;
+      predicted = add(predicted, constant({ dtype: 'float32', shape: [mask.length], data: mask }));
+    }
     return crossEntropy(predicted, slice(tokens, [from + 1], [this.seqLen + 1], [1]), 'mean');
   }
 

@@ -26,6 +26,12 @@ export interface BatchSource {
    * them here); what it returns is merged into the record. The change it makes must show in `state()`.
    */
   observe?(record: MetricsRecord): Record<string, unknown> | void;
+  /**
+   * The output ids the loss of the batch `next` last gave ranges over (null or absent: every id): the training loss
+   * is then the cross-entropy of the softmax over these alone (TrainStep's `lossVocabulary`). A curriculum on a few
+   * ids of a large vocabulary returns its ids and the BOS. Give the same array each time for the same set.
+   */
+  lossVocabulary?(): readonly number[] | null;
 }
 
 export interface TrainConfig extends OptimizerConfig {
@@ -72,7 +78,10 @@ export interface TrainPhase {
 export interface MetricsRecord {
   step: number;
   tokens: number;
+  /** The training batch's loss: over `loss_vocabulary` ids when it is there, else over every id. */
   loss: number;
+  /** How many ids the step's loss ranged over, when fewer than all (a curriculum on a few ids: BatchSource.lossVocabulary). */
+  loss_vocabulary?: number;
   lr: number;
   tokens_per_s: number;
   grad_norm: number;
@@ -121,14 +130,21 @@ export async function train(
   // One compiled step per batch shape: the preset's, which validation also uses, and any shorter one a phase of the
   // source gives. Every step reads the current weights (model.weights). A switch to a length no longer than any
   // trained hands AdamW's moments and count across; a longer one lengthens the run as a continuation (above).
+  // A loss over fewer ids (BatchSource.lossVocabulary) is a step of its own for the shape; it hands AdamW's state on
+  // as a shape change does.
   const main = new TrainStep(model, cfg.batchSize, cfg.seqLen, cfg, cfg.lossFrom ?? 0);
   const byShape = new Map<string, TrainStep>([[`${cfg.batchSize}x${cfg.seqLen}`, main]]);
   let step = main;
   let phase: TrainPhase | null = resume?.phase ? { ...resume.phase } : null;
-  const stepFor = (rows: number, len: number, at: number): TrainStep => {
-    const key = `${rows}x${len}`;
+  const vocabKeys = new Map<readonly number[], string>();
+  const stepFor = (rows: number, len: number, at: number, vocab: readonly number[] | null): TrainStep => {
+    let key = `${rows}x${len}`;
+    if (vocab) {
+      if (!vocabKeys.has(vocab)) vocabKeys.set(vocab, vocab.join(','));
+      key += `:${vocabKeys.get(vocab)!}`;
+    }
     let next = byShape.get(key);
-    if (!next) byShape.set(key, next = new TrainStep(model, rows, len, cfg, cfg.lossFrom ?? 0));
+    if (!next) byShape.set(key, next = new TrainStep(model, rows, len, cfg, cfg.lossFrom ?? 0, vocab));
     const longer = phase !== null && len > phase.seqLen;
     if (longer) {
       model.weights = tilePositions(model.weights, phase!.seqLen, len);
@@ -177,7 +193,7 @@ export async function train(
     const batch = trainingBatch(data.next(), cfg.batchSize, cfg.seqLen);
     const [rows, width] = batch.shape as [number, number];
     const perStep = rows * (width - 1);
-    const run = stepFor(rows, width - 1, s);
+    const run = stepFor(rows, width - 1, s, data.lossVocabulary?.() ?? null);
     const since = phase!.since;
     const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
     const r = await run.run(batch, lr);
@@ -208,7 +224,7 @@ export async function train(
     if (s % cfg.logEvery === 0 || s === cfg.steps) {
       const rec: MetricsRecord = {
         step: s, tokens, loss: r.loss, lr, tokens_per_s: tps, grad_norm: r.gradNorm, grad_norms: r.gradNorms,
-        elapsed_s: (now - started) / 1000,
+        elapsed_s: (now - started) / 1000, ...(run.lossVocabulary ? { loss_vocabulary: run.lossVocabulary.length } : {}),
       };
       if (val && cfg.evalEvery > 0 && (s % cfg.evalEvery === 0 || s === cfg.steps)) rec.val_loss = await validationLoss(main, val, cfg);
       if (hooks.probe) Object.assign(rec, await hooks.probe(model, s));

@@ -179,3 +179,45 @@ test('a curriculum on the most frequent ids draws only those, and frequentIds co
   for (let s = 0; s < 3; s++) for (const t of again.train.next().data as BigInt64Array) seen.add(Number(t));
   assert.equal(seen.size, 13, 'the 12 ids and the BOS');
 });
+
+test('a curriculum on fewer ids than the vocabulary restricts its loss to them and the BOS; the mix does not', () => {
+  // The byte preset's curriculum draws all 256 bytes: with the BOS that is the whole vocabulary, no restriction.
+  const bytes = buildRecipe(getPreset('attn-only-2l'), data);
+  bytes.train.next();
+  assert.equal(bytes.train.lossVocabulary!(), null);
+
+  // 12 frequent ids of 257, through a sequence-length warm-up: the 12 and the BOS, sorted, the same array each
+  // batch (the trainer keys its compiled steps on it), until the curriculum ends; then none.
+  const preset = getPreset('attn-only-2l');
+  preset.data.curriculum = { steps: 3, vocab: 12, ids: 'frequent' };
+  preset.data.seqLenWarmup = { seqLen: 64, steps: 5 };
+  const recipe = buildRecipe(preset, data);
+  const want = [...frequentIds(data.train, 12, tok.bosTokenId), tok.bosTokenId!].sort((a, b) => a - b);
+  const seen: (readonly number[] | null)[] = [];
+  for (let s = 0; s < 6; s++) {
+    const batch = recipe.train.next();
+    const vocab = recipe.train.lossVocabulary!();
+    seen.push(vocab);
+    // Every target the batch holds (positions 1..) is in the vocabulary its loss ranges over.
+    if (vocab) for (const t of batch.data as BigInt64Array) assert.ok(vocab.includes(Number(t)), `step ${s}: ${t} is outside the loss's ids`);
+  }
+  assert.deepEqual(seen[0], want);
+  assert.equal(seen[1], seen[0], 'the same array');
+  assert.equal(seen[2], seen[0]);
+  assert.deepEqual(seen.slice(3), [null, null, null], 'the short mix, then the run\'s length: every id');
+
+  // Ids below `vocab` (no `ids`): 0..15 and the BOS.
+  const first = getPreset('attn-only-2l');
+  first.data.curriculum = { steps: 2, vocab: 16 };
+  delete first.data.seqLenWarmup;
+  const r = buildRecipe(first, data);
+  r.train.next();
+  assert.deepEqual(r.train.lossVocabulary!(), [...Array.from({ length: 16 }, (_, i) => i), 256]);
+  // A resumed source restricts as the one it continues did.
+  const resumed = buildRecipe(first, data);
+  resumed.train.restore(JSON.parse(JSON.stringify(r.train.state())) as unknown);
+  resumed.train.next();
+  assert.deepEqual(resumed.train.lossVocabulary!(), r.train.lossVocabulary!());
+  resumed.train.next();
+  assert.equal(resumed.train.lossVocabulary!(), null, 'past its 2 steps');
+});

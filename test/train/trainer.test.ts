@@ -230,3 +230,90 @@ test('a batch longer than the context, or of another width, is refused by name',
   const model = new HookedTransformer(cfg);
   await assert.rejects(train(model, new RepeatSource(1, 4, 32, 16), null, tc({ steps: 1, evalEvery: 0 })), /batch source gave int64 \[4, 33\], expected int64 \[8, 17\]/);
 });
+
+/** Tokens drawn from `ids` alone for the first `restricted` batches, whose loss then ranges over them; then any id. */
+class FewIdsSource implements BatchSource {
+  private at = 0;
+  private rng = new Rng(3);
+  constructor(private readonly ids: readonly number[], private readonly restricted: number) {}
+  next(): Tensor<'int64'> {
+    const few = this.at++ < this.restricted;
+    return rowsToTensor(Array.from({ length: 8 }, () => Array.from({ length: 17 }, () => (few ? this.ids[this.rng.int(this.ids.length)]! : this.rng.int(16)))));
+  }
+  lossVocabulary(): readonly number[] | null { return this.at <= this.restricted ? this.ids : null; }
+  state(): unknown { return { at: this.at, rng: this.rng.state() }; }
+  restore(s: unknown): void {
+    const st = s as { at: number; rng: number[] };
+    this.at = st.at;
+    this.rng = Rng.fromState(st.rng);
+  }
+  describe(): string { return 'few ids'; }
+}
+
+test('a loss over a few ids: the softmax over those alone, by hand; the other ids get no gradient', async () => {
+  const ids = [1, 3, 4, 7, 9];
+  const model = new HookedTransformer(cfg);
+  const batch = new FewIdsSource(ids, 1).next();
+  const opt = tc({ weightDecay: 0.1 });
+  const restricted = new TrainStep(model, 8, 16, opt, 0, ids);
+  const full = new TrainStep(model, 8, 16, opt);
+  // By hand from the model's logits (float64): the loss, and the gradient of b_U (softmax over the ids - onehot,
+  // averaged over the 8 x 16 predictions), whose norm the step reports.
+  const rows = Array.from({ length: 8 }, (_, b) => Array.from({ length: 17 }, (_, i) => Number(batch.data[b * 17 + i])));
+  const logits = (await model.run(rowsToTensor(rows.map((r) => r.slice(0, 16))))).data;
+  let loss = 0;
+  let fullLoss = 0;
+  const gradBU = new Float64Array(16);
+  for (let b = 0; b < 8; b++) {
+    for (let p = 0; p < 16; p++) {
+      const l = (t: number) => logits[(b * 16 + p) * 16 + t]!;
+      const target = rows[b]![p + 1]!;
+      const z = ids.reduce((s, t) => s + Math.exp(l(t)), 0);
+      const zAll = Array.from({ length: 16 }, (_, t) => Math.exp(l(t))).reduce((a, c) => a + c, 0);
+      loss += (Math.log(z) - l(target)) / 128;
+      fullLoss += (Math.log(zAll) - l(target)) / 128;
+      for (const t of ids) gradBU[t]! += (Math.exp(l(t)) / z - (t === target ? 1 : 0)) / 128;
+    }
+  }
+  const before = { ...model.weights };
+  const fullResult = await new TrainStep(new HookedTransformer(cfg), 8, 16, opt).run(batch, 0.01);
+  const r = await restricted.run(batch, 0.01);
+  assert.ok(Math.abs(r.loss - loss) < 1e-5, `loss ${r.loss}, by hand ${loss}`);
+  assert.ok(Math.abs(fullResult.loss - fullLoss) < 1e-5, `the whole vocabulary's loss ${fullResult.loss}, by hand ${fullLoss}`);
+  assert.ok(fullLoss > loss + 0.5, 'the restriction changes the loss');
+  const norm = Math.hypot(...gradBU);
+  assert.ok(Math.abs(r.gradNorms['unembed.b_U']! - norm) < 1e-5 * norm, `b_U gradient norm ${r.gradNorms['unembed.b_U']}, by hand ${norm}`);
+  // The other ids: b_U (not decayed) exactly as it was, W_U's columns only decayed (lr x weight decay = 1e-3).
+  const bU = model.weights['unembed.b_U']!.data;
+  const WU = model.weights['unembed.W_U']!.data;
+  const WU0 = before['unembed.W_U']!.data;
+  for (let t = 0; t < 16; t++) {
+    const inSet = ids.includes(t);
+    if (!inSet) assert.equal(bU[t], before['unembed.b_U']!.data[t], `b_U[${t}]`);
+    let moved = 0;
+    for (let d = 0; d < 32; d++) moved = Math.max(moved, Math.abs(WU[d * 16 + t]! - WU0[d * 16 + t]! * (1 - 1e-3)));
+    if (inSet) assert.ok(moved > 1e-4, `W_U column ${t} was trained`);
+    else assert.ok(moved < 1e-7, `W_U column ${t} moved ${moved} beyond its decay`);
+  }
+  assert.equal(full.lossVocabulary, null);
+  assert.throws(() => new TrainStep(model, 8, 16, opt, 0, [3, 16]), /loss vocabulary: expected ids in 0\.\.15, got \[3, 16\]/);
+});
+
+test('the trainer restricts the loss while the source says so, then hands AdamW on to the whole vocabulary\'s step', async () => {
+  const ids = [0, 2, 5, 11];
+  const { model, records } = await run({ steps: 6 }, undefined, undefined, false, new FewIdsSource(ids, 3));
+  assert.deepEqual(records.map((r) => r.loss_vocabulary), [4, 4, 4, undefined, undefined, undefined]);
+  // By hand: three restricted steps, then the same shape over every id with AdamW's moments and count carried.
+  const byHand = new HookedTransformer(cfg);
+  const src = new FewIdsSource(ids, 3);
+  const opt = tc({ steps: 6 });
+  const lr = (s: number) => learningRate(s, { lr: 3e-3, warmup: 3, total: 6 });
+  const few = new TrainStep(byHand, 8, 16, opt, 0, ids);
+  for (let s = 0; s < 3; s++) await few.run(src.next(), lr(s));
+  const all = new TrainStep(byHand, 8, 16, opt);
+  all.m = { ...few.m };
+  all.v = { ...few.v };
+  all.t = few.t;
+  for (let s = 3; s < 6; s++) await all.run(src.next(), lr(s));
+  for (const [n, w] of Object.entries(model.weights)) assert.deepEqual(Array.from(w.data), Array.from(byHand.weights[n]!.data), n);
+});
