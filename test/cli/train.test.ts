@@ -95,16 +95,34 @@ test('--curriculum-until ends the curriculum at the first metrics line whose los
   assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
 });
 
-test('--curriculum-ids frequent draws the curriculum from the text\'s most frequent ids, and run.json says so', async () => {
+test('--curriculum-ids frequent draws the curriculum from the text\'s most frequent ids, its loss over them; run.json says so', async () => {
   const data = await corpus();
   const out = join(data, 'run');
-  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '3', '--log-every', '3',
-    '--curriculum-steps', '3', '--curriculum-ids', 'frequent', '--seq-len-warmup', 'none', ...small]);
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '4', '--log-every', '2',
+    '--curriculum-steps', '2', '--curriculum-until', 'none', '--curriculum-ids', 'frequent', '--seq-len-warmup', 'none', ...small]);
   assert.equal(r.code, 0, r.stderr);
   const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { curriculum: unknown } } };
-  assert.deepEqual(meta.preset.data.curriculum, { steps: 3, vocab: 256, untilLoss: 5, ids: 'frequent' });
-  // The test corpus has fewer than 256 distinct bytes: all of them are drawn.
-  assert.match(meta.mix, /random tokens \(the \d+ most frequent ids\) in sequences of 17/);
+  assert.deepEqual(meta.preset.data.curriculum, { steps: 2, vocab: 256, ids: 'frequent' });
+  // The test corpus has fewer than 256 distinct bytes: all of them are drawn, and the curriculum's loss ranges
+  // over them and the BOS, fewer than the 257 ids.
+  const drawn = Number(/random tokens \(the (\d+) most frequent ids\) in sequences of 17/.exec(meta.mix)?.[1]);
+  assert.ok(drawn > 20 && drawn < 100, meta.mix);
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((x) => [x['step'], x['loss_vocabulary']]), [[2, drawn + 1], [4, undefined]]);
+  assert.ok((records[0]!['loss'] as number) < Math.log(drawn + 1) + 0.5, `the curriculum's loss ${String(records[0]!['loss'])} is over ${drawn + 1} ids, not 257`);
+});
+
+test('--tokenizer bpe-N trains the model on a BPE of N ids; a curriculum on its first 256 ids restricts its loss to them', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '2', '--log-every', '1', '--tokenizer', 'bpe-300',
+    '--curriculum-steps', '1', '--curriculum-until', 'none', '--seq-len-warmup', 'none', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as { d_vocab: number };
+  const tokenizer = JSON.parse(await readFile(join(out, 'tokenizer.json'), 'utf8')) as { type: string; vocabSize: number };
+  assert.deepEqual([config.d_vocab, tokenizer.type, tokenizer.vocabSize], [300, 'bpe', 300]);
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((x) => x['loss_vocabulary']), [257, undefined], 'ids 0-255 and the BOS, then all 300');
 });
 
 test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, the same tokens a step', async () => {

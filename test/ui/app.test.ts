@@ -41,7 +41,7 @@ describe('the circuitscope app', { skip }, () => {
     await writeFile(join(textModel, 'tokenizer.json'), JSON.stringify(tok.toJSON()));
     const lines = [0, 10, 20, 30].map((step, i) => JSON.stringify({ step, loss: 5.6 - i, lr: 1e-3, val_loss: 5.7 - i, icl_score: -0.1 * i,
       induction_scores: [[0.01, 0.02], [0.05 * i, 0.3 * i]], previous_token_scores: [[0.1 * i, 0.02], [0.01, 0.02]],
-      ...(step === 20 ? { curriculum_ended: 20 } : {}), ...(step <= 10 ? { probe_context: 24 } : {}) }));
+      ...(step === 20 ? { curriculum_ended: 20 } : {}), ...(step <= 10 ? { probe_context: 24 } : {}), ...(step <= 20 ? { loss_vocabulary: 17 } : {}) }));
     await writeFile(join(textModel, 'metrics.jsonl'), lines.join('\n') + '\n');
     const site = await buildSite({ outdir: join(dir, 'site'), minify: true });
     server = await startUiServer({ siteDir: site, models: await modelsToServe([textModel, join(ROOT, 'test/fixtures/attn-only-2l')]) });
@@ -64,7 +64,7 @@ describe('the circuitscope app', { skip }, () => {
     await page.waitForSelector('text=Induction score of every head: the phase change (dashed: the curriculum ended at step 20)');
     // The curriculum's end is marked on the loss and induction charts, not on the others.
     assert.equal(await page.locator('.cs-chart[data-markers="20"]').count(), 2);
-    assert.ok(await page.isVisible('text=Loss (dashed: the curriculum ended at step 20)'));
+    assert.ok(await page.isVisible('text=Loss (dashed: the curriculum ended at step 20; the training loss over 17 ids up to step 20)'));
     // A warm-up's probes read its 24 tokens up to step 10: said on the ICL chart and marked there alone.
     assert.ok(await page.isVisible('text=In-context learning score (loss late in the context minus early; on the first 24 tokens, the length trained, up to step 10 (dashed))'));
     assert.equal(await page.locator('.cs-chart[data-markers="10"]').count(), 1);

@@ -18,6 +18,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --resume DIR         continue a stopped run exactly where it stopped; with --steps N, extend a finished one
                        (the cosine schedule then ends at step N; --eval-every, --log-every, --json may change too)
   --data PATH          a .txt file or a folder of .txt files instead of the embedded Brown corpus
+  --tokenizer KIND     'bytes' (257 ids: the 256 bytes and BOS) or 'bpe-N' (a byte-level BPE of N ids trained
+                       on the corpus, N from 258 to 65536); default the preset's (bytes for attn-only-2l, bpe-2048
+                       for the other text presets)
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
@@ -28,7 +31,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                               without one); 'none': always run its steps
   --curriculum-ids WHICH      which 256 ids the curriculum draws: 'first' (ids 0-255, the bytes; the default) or
                               'frequent' (the 256 most frequent in the training text: for a BPE model, mostly its
-                              merges, which a head trained on raw bytes does not carry to)
+                              merges, which a head trained on raw bytes does not carry to). Over a vocabulary
+                              larger than the ids drawn, the curriculum's loss is the softmax over those ids and
+                              the BOS alone (metrics: loss_vocabulary)
   --seq-len-warmup LEN:STEPS  train the first STEPS steps (a curriculum's included) on sequences of LEN tokens
                               (at least 16, shorter than the run's), with more rows so each step sees the same
                               tokens, then continue at the run's length: the new positions start as copies of
@@ -52,7 +57,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('train', {
     args: argv,
     options: {
-      preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' },
+      preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, 'curriculum-ids': { type: 'string' }, 'seq-len-warmup': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, digits: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -144,6 +149,14 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
     if (!p.data.curriculum || p.data.curriculum.steps === 0) throw new UsageError(`train: --curriculum-ids: preset ${p.name} has no curriculum; give --curriculum-steps N too`);
     if (ids === 'frequent') p.data.curriculum.ids = 'frequent';
     else delete p.data.curriculum.ids;
+  }
+  const tokenizer = v['tokenizer'] as string | undefined;
+  if (tokenizer !== undefined) {
+    if (p.data.task) throw new UsageError(`train: --tokenizer: preset ${p.name} trains on a task, not text`);
+    const m = /^bpe-(\d+)$/.exec(tokenizer);
+    if (tokenizer === 'bytes') p.data.tokenizer = { kind: 'bytes' };
+    else if (m && Number(m[1]) >= 258 && Number(m[1]) <= 65536) p.data.tokenizer = { kind: 'bpe', vocabSize: Number(m[1]) };
+    else throw new UsageError(`train: --tokenizer ${tokenizer}: expected 'bytes' or 'bpe-N' with N from 258 to 65536 (e.g. bpe-2048)`);
   }
   const modulus = num('modulus', v['modulus'] as string | undefined, true);
   const fraction = num('train-fraction', v['train-fraction'] as string | undefined, false);

@@ -31,6 +31,11 @@ export interface TrainingCurvesData {
    * how many, and the last step they did. Marked on the in-context-learning chart.
    */
   shortContext: { tokens: number; until: number } | null;
+  /**
+   * Where the training loss ranged over fewer ids than the vocabulary (`loss_vocabulary`: a curriculum on a few
+   * ids of a BPE): how many, and the last step it did. Said in the loss chart's title, since the loss jumps there.
+   */
+  lossVocabulary: { ids: number; until: number } | null;
 }
 
 /** The curves of metrics.jsonl's records, or undefined when there are none. */
@@ -49,14 +54,16 @@ export function trainingCurves(metrics: readonly MetricsLine[]): TrainingCurvesD
     lr: metrics.map((m) => num(m.lr)), icl: metrics.map((m) => num(m.icl_score)),
     induction: heads('induction_scores'), previousToken: heads('previous_token_scores'),
     curriculumEnded: metrics.map((m) => num(m['curriculum_ended'])).find((v) => v !== null) ?? null,
-    shortContext: lastShortContext(metrics),
+    shortContext: lastWith(metrics, 'probe_context', (tokens, until) => ({ tokens, until })),
+    lossVocabulary: lastWith(metrics, 'loss_vocabulary', (ids, until) => ({ ids, until })),
   };
 }
 
-function lastShortContext(metrics: readonly MetricsLine[]): TrainingCurvesData['shortContext'] {
+/** The last record holding a number under `key`: that number and its step. */
+function lastWith<T>(metrics: readonly MetricsLine[], key: string, make: (value: number, step: number) => T): T | null {
   for (let i = metrics.length - 1; i >= 0; i--) {
-    const c = metrics[i]!['probe_context'];
-    if (typeof c === 'number') return { tokens: c, until: metrics[i]!.step };
+    const c = metrics[i]![key];
+    if (typeof c === 'number') return make(c, metrics[i]!.step);
   }
   return null;
 }
@@ -76,9 +83,12 @@ export function TrainingCurves({ curves: t, width, compact }: TrainingCurvesProp
   const mark = ended === null ? {} : { markers: [ended] };
   const note = ended === null ? '' : ` (dashed: the curriculum ended at step ${ended})`;
   const short = t.shortContext;
+  const few = t.lossVocabulary;
+  const lossNotes = [ended === null ? null : `dashed: the curriculum ended at step ${ended}`, few ? `the training loss over ${few.ids} ids up to step ${few.until}` : null].filter((x) => x !== null);
+  const lossNote = lossNotes.length > 0 ? ` (${lossNotes.join('; ')})` : '';
   return (
     <>
-      <LineChart title={`Loss${note}`} {...mark} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
+      <LineChart title={`Loss${lossNote}`} {...mark} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
       {!compact && <LineChart title="Learning rate" x={t.steps} xLabel="step" series={[{ label: 'lr', values: t.lr }]} {...w} />}
       {!compact && t.icl.some((v) => v !== null) && (
         <LineChart title={`In-context learning score (loss late in the context minus early${short ? `; on the first ${short.tokens} tokens, the length trained, up to step ${short.until} (dashed)` : ''})`}
