@@ -1,6 +1,6 @@
 import {
-  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, constant, crossEntropy, div, grad, input, less, mul, reduceSum, reshape, slice, sqrt,
-  where, type Node, type Program, type Tensor,
+  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, constant, crossEntropy, div, gather, grad, input, less, mT, mul, reduceSum, reshape,
+  slice, sqrt, where, type Node, type Program, type Tensor,
 } from '../engine/index.js';
 
 import { forward } from '../model/forward.js';
@@ -65,10 +65,12 @@ export class TrainStep {
   /**
    * `lossFrom`: the first position whose prediction counts in the loss (0: every position; modular addition's
    * `a b =` counts only the prediction at '=', position 2).
-   * `lossVocabulary`: the training loss's softmax runs over these output ids alone (null: all of them). The other
-   * ids' logits get no probability and no gradient: a curriculum on a few ids of a large vocabulary trains as a model
-   * of those ids would, instead of first spending its steps pushing the rest down (BatchSource.lossVocabulary).
-   * The validation loss (`evalLoss`) is always over every id.
+   * `lossVocabulary`: the training loss's softmax runs over these output ids alone (null: all of them). The step
+   * computes only their logits (the columns of W_U and entries of b_U gathered), so the other ids get no
+   * probability and no gradient, and a step over 257 of 2048 ids costs what a 257-id model's does: a curriculum on
+   * a few ids of a large vocabulary trains as a model of those ids would, instead of first spending its steps
+   * pushing the rest down (BatchSource.lossVocabulary). Every target must be one of them. The validation loss
+   * (`evalLoss`) is always over every id.
    */
   constructor(
     private readonly model: HookedTransformer, readonly batch: number, readonly seqLen: number, private readonly opt: OptimizerConfig,
@@ -90,9 +92,8 @@ export class TrainStep {
     const w = model.weightNodes();
     const tokens = input('tokens', [batch, seqLen + 1], 'int64');
     const inputs = slice(tokens, [0], [seqLen], [1]);
-    const logits = forward(model.cfg, w, inputs);
     // tokens holds seqLen + 1 ids: position i predicts tokens[i + 1].
-    const loss = this.lossOf(logits, tokens, lossVocabulary);
+    const loss = lossVocabulary ? this.subsetLoss(w, inputs, tokens, lossVocabulary) : this.lossOf(forward(model.cfg, w, inputs), tokens);
     const grads = grad(loss, this.names.map((n) => w[n]!));
     const gradOf = new Map(this.names.map((n, i) => [n, grads[i]!]));
     // Global-norm clipping as torch's clip_grad_norm_ (and clipGradNorm): per-weight squared norms as one vector.
@@ -177,20 +178,26 @@ export class TrainStep {
     return this.flatP;
   }
 
-  /**
-   * Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them; with a
-   * vocabulary, of the softmax over those ids (the others' logits pushed to -1e9: exp gives exactly 0, so they take
-   * no probability and, softmax - onehot being 0 there, no gradient).
-   */
-  private lossOf(logits: Node, tokens: Node, vocabulary: readonly number[] | null = null): Node {
+  /** Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them. */
+  private lossOf(logits: Node, tokens: Node): Node {
     const from = this.lossFrom;
-    let predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
-    if (vocabulary) {
-      const mask = new Float32Array(this.model.cfg.d_vocab_out).fill(-1e9);
-      for (const t of vocabulary) mask[t] = 0;
-      predicted = add(predicted, constant({ dtype: 'float32', shape: [mask.length], data: mask }));
-    }
+    const predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
     return crossEntropy(predicted, slice(tokens, [from + 1], [this.seqLen + 1], [1]), 'mean');
+  }
+
+  /**
+   * The loss over `ids` alone: the forward pass with W_U's columns and b_U's entries of those ids (gathered, so
+   * their gradients scatter back into the full weights and the others' stay 0), targets renumbered to their place
+   * among them.
+   */
+  private subsetLoss(w: Readonly<Record<string, Node>>, inputs: Node, tokens: Node, ids: readonly number[]): Node {
+    const ints = (data: number[]) => constant({ dtype: 'int64', shape: [data.length], data: BigInt64Array.from(data.map(BigInt)) });
+    const at = ints([...ids]);
+    const place = new Array<number>(this.model.cfg.d_vocab_out).fill(0);
+    ids.forEach((t, i) => (place[t] = i));
+    const sub = { ...w, 'unembed.W_U': mT(gather(mT(w['unembed.W_U']!), at, 0)), 'unembed.b_U': gather(w['unembed.b_U']!, at, 0) };
+    const logits = forward({ ...this.model.cfg, d_vocab_out: ids.length }, sub, inputs);
+    return this.lossOf(logits, gather(ints(place), tokens, 0));
   }
 
   /** Mean next-token loss of `tokens` ([batch, seqLen + 1]) without updating anything. */
