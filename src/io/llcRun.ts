@@ -52,6 +52,7 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
   let pool: Tensor<'int64'>[];
   let description: string;
   let probe: number[][] | undefined;
+  let lossVocabulary: readonly number[] | null = null;
   let m = o.batchSize ?? 8;
   if (preset.data.task?.kind === 'addition') {
     // Fresh problems every step (never a held-out pair): `distinct` batches of m of them, cycled.
@@ -74,8 +75,12 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
     const data = await prepareTrainingData(meta.data, preset.data.tokenizer, await run.readJson('tokenizer.json'));
     preset.train.batchSize = m;
     const curriculum = curriculumLength(preset.data.curriculum, await run.readMetrics());
-    // A curriculum its loss ended is replayed as the fixed-length one it turned out to be: the same batches.
-    if (preset.data.curriculum) preset.data.curriculum = { steps: curriculum, vocab: preset.data.curriculum.vocab };
+    // A curriculum its loss ended is replayed as the fixed-length one it turned out to be: the same batches (the
+    // same ids: `ids` stays).
+    if (preset.data.curriculum) {
+      const { untilLoss: _ended, ...fixed } = preset.data.curriculum;
+      preset.data.curriculum = { ...fixed, steps: curriculum };
+    }
     // A sequence-length warm-up draws more, shorter rows a step: for the curriculum (inside it) ask for the rows
     // that make m of them; the mix is read after it, at the run's length.
     const warmup = activeSeqLenWarmup(preset);
@@ -85,6 +90,8 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
       if (curriculum <= 0) throw new InputError(`llc: ${run.path('run.json')}: the run had no curriculum to estimate the LLC on`);
       // The curriculum's first batches (the run drew them in this order, with its batch size).
       pool = Array.from({ length: Math.min(distinct, curriculum) }, () => recipe.train.next());
+      // Its loss ranged over the ids it draws (and the BOS) when those are fewer than the vocabulary: so does the LLC's.
+      lossVocabulary = recipe.train.lossVocabulary?.() ?? null;
       m = pool[0]!.shape[0]!;
       description = `the curriculum: ${recipe.train.describe().split('; then ')[0]}`;
     } else {
@@ -104,7 +111,7 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
   };
   o.onStart?.(checkpoints.length, m, description);
   return llcOverTraining(checkpoints.map((c) => ({ step: c.step, load: () => loadModel(c.dir) })), {
-    batches, lossFrom: preset.train.lossFrom ?? 0, ...(o.llc ? { llc: o.llc } : {}), ...(probe ? { probe } : {}),
+    batches, lossFrom: preset.train.lossFrom ?? 0, ...(lossVocabulary ? { lossVocabulary } : {}), ...(o.llc ? { llc: o.llc } : {}), ...(probe ? { probe } : {}),
     ...(o.onCheckpoint ? { onCheckpoint: o.onCheckpoint } : {}),
   });
 }

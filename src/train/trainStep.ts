@@ -1,10 +1,10 @@
 import {
-  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, constant, crossEntropy, div, gather, grad, input, less, mT, mul, reduceSum, reshape,
-  slice, sqrt, where, type Node, type Program, type Tensor,
+  add, adamw, adamwStepFeeds, adamwStepInputs, compile, concat, div, grad, input, less, mul, reduceSum, reshape, sqrt, where,
+  type Node, type Program, type Tensor,
 } from '../engine/index.js';
 
-import { forward } from '../model/forward.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { checkVocabulary, trainingLoss } from './trainingLoss.js';
 import type { StateDict } from '../model/weights.js';
 
 export interface OptimizerConfig {
@@ -78,10 +78,7 @@ export class TrainStep {
   ) {
     if (seqLen > model.cfg.n_ctx) throw new Error(`sequence length ${seqLen} exceeds n_ctx ${model.cfg.n_ctx}`);
     if (!Number.isInteger(lossFrom) || lossFrom < 0 || lossFrom >= seqLen) throw new Error(`loss position ${lossFrom} is outside the sequence (0..${seqLen - 1})`);
-    const vocabOut = model.cfg.d_vocab_out;
-    if (lossVocabulary && (lossVocabulary.length === 0 || lossVocabulary.some((t) => !Number.isInteger(t) || t < 0 || t >= vocabOut))) {
-      throw new Error(`loss vocabulary: expected ids in 0..${vocabOut - 1}, got ${lossVocabulary.length === 0 ? 'none' : `[${lossVocabulary.slice(0, 8).join(', ')}${lossVocabulary.length > 8 ? ', ...' : ''}]`}`);
-    }
+    if (lossVocabulary) checkVocabulary(lossVocabulary, model.cfg.d_vocab_out, 'loss vocabulary');
     this.names = Object.keys(model.weights).sort();
     this.groups = (['decay', 'no_decay'] as const).map((tag) => {
       const names = this.names.filter((n) => decays(n) === (tag === 'decay'));
@@ -90,10 +87,9 @@ export class TrainStep {
       return { tag, names, offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) };
     }).filter((g) => g.names.length > 0);
     const w = model.weightNodes();
-    const tokens = input('tokens', [batch, seqLen + 1], 'int64');
-    const inputs = slice(tokens, [0], [seqLen], [1]);
     // tokens holds seqLen + 1 ids: position i predicts tokens[i + 1].
-    const loss = lossVocabulary ? this.subsetLoss(w, inputs, tokens, lossVocabulary) : this.lossOf(forward(model.cfg, w, inputs), tokens);
+    const tokens = input('tokens', [batch, seqLen + 1], 'int64');
+    const loss = trainingLoss(model.cfg, w, tokens, { lossFrom, vocabulary: lossVocabulary });
     const grads = grad(loss, this.names.map((n) => w[n]!));
     const gradOf = new Map(this.names.map((n, i) => [n, grads[i]!]));
     // Global-norm clipping as torch's clip_grad_norm_ (and clipGradNorm): per-weight squared norms as one vector.
@@ -178,34 +174,11 @@ export class TrainStep {
     return this.flatP;
   }
 
-  /** Mean cross-entropy of the predictions at positions lossFrom..seqLen-1 against the tokens after them. */
-  private lossOf(logits: Node, tokens: Node): Node {
-    const from = this.lossFrom;
-    const predicted = from === 0 ? logits : slice(logits, [from], [this.seqLen], [1]);
-    return crossEntropy(predicted, slice(tokens, [from + 1], [this.seqLen + 1], [1]), 'mean');
-  }
-
-  /**
-   * The loss over `ids` alone: the forward pass with W_U's columns and b_U's entries of those ids (gathered, so
-   * their gradients scatter back into the full weights and the others' stay 0), targets renumbered to their place
-   * among them.
-   */
-  private subsetLoss(w: Readonly<Record<string, Node>>, inputs: Node, tokens: Node, ids: readonly number[]): Node {
-    const ints = (data: number[]) => constant({ dtype: 'int64', shape: [data.length], data: BigInt64Array.from(data.map(BigInt)) });
-    const at = ints([...ids]);
-    const place = new Array<number>(this.model.cfg.d_vocab_out).fill(0);
-    ids.forEach((t, i) => (place[t] = i));
-    const sub = { ...w, 'unembed.W_U': mT(gather(mT(w['unembed.W_U']!), at, 0)), 'unembed.b_U': gather(w['unembed.b_U']!, at, 0) };
-    const logits = forward({ ...this.model.cfg, d_vocab_out: ids.length }, sub, inputs);
-    return this.lossOf(logits, gather(ints(place), tokens, 0));
-  }
-
   /** Mean next-token loss of `tokens` ([batch, seqLen + 1]) without updating anything. */
   async evalLoss(tokens: Tensor<'int64'>): Promise<number> {
     if (!this.evalProgram) {
       const toks = input('tokens', [this.batch, this.seqLen + 1], 'int64');
-      const logits = forward(this.model.cfg, this.model.weightNodes(), slice(toks, [0], [this.seqLen], [1]));
-      this.evalProgram = compile({ loss: this.lossOf(logits, toks) });
+      this.evalProgram = compile({ loss: trainingLoss(this.model.cfg, this.model.weightNodes(), toks, { lossFrom: this.lossFrom }) });
     }
     const out = await this.evalProgram.run({ ...this.model.weights, tokens });
     return Number(out.loss!.data[0]);

@@ -16,6 +16,8 @@ export interface LLCOverTrainingOptions {
   batches(): TokenBatches;
   /** Positions before this one do not count in the loss (as the run trained). */
   lossFrom?: number;
+  /** The loss's softmax over these ids alone, as the run trained on the batches (a curriculum on a few ids of a BPE). */
+  lossVocabulary?: readonly number[] | null;
   /** When given, essential dynamics: PCA of the log-probabilities on these token rows across checkpoints. */
   probe?: readonly (readonly number[])[];
   /** Principal components kept (default 3). */
@@ -61,7 +63,7 @@ export async function llcOverTraining(checkpoints: readonly LLCCheckpoint[], o: 
   let numParams = 0;
   for (const [i, c] of sorted.entries()) {
     const model = await c.load();
-    const r = await estimateTransformerLLC(model, o.batches(), { ...o.llc, ...(o.lossFrom ? { lossFrom: o.lossFrom } : {}) });
+    const r = await estimateTransformerLLC(model, o.batches(), { ...o.llc, ...(o.lossFrom ? { lossFrom: o.lossFrom } : {}), ...(o.lossVocabulary ? { lossVocabulary: o.lossVocabulary } : {}) });
     options ??= r.options;
     numParams = r.numParams;
     const point: LLCPoint = {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../../cli/run.js';
 import { checkpointDir } from '../../../src/io/checkpoints.js';
+import { llcOverTrainingRun } from '../../../src/io/llcRun.js';
 import { loadModel } from '../../../src/io/loadModel.js';
 import { writeModelDir } from '../../../src/io/modelDir.js';
 import { installNodeRuntime } from '../../../src/io/nodeRuntime.js';
@@ -88,4 +89,27 @@ test('llc on an addition run: SGLD on fresh addition problems, essential dynamic
   for (const p of json.points) assert.ok(Number.isFinite(p.llcMean) && Number.isFinite(p.initLoss), JSON.stringify(p));
   assert.deepEqual(json.essentialDynamics.steps, [0, 3, 6]);
   assert.match(r.stdout, /\(batch 64\)/); // an addition run's default: 64 fresh problems per SGLD batch
+});
+
+test('llc on a frequent-id curriculum: replays its ids, and its loss over them as the run trained', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-llc-'));
+  await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat.`).join('\n'));
+  const run = join(dir, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', dir, '--out', run, '--steps', '6', ...small, '--curriculum-ids', 'frequent',
+    '--curriculum-until', 'none', '--seq-len-warmup', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  const trained = await loadModel(run);
+  await writeModelDir(checkpointDir(run, 0), trained.cfg, new HookedTransformer(trained.cfg).weights, { 'tokenizer.json': await readFile(join(run, 'tokenizer.json'), 'utf8') });
+  let description = '';
+  const out = await llcOverTrainingRun(run, {
+    data: 'curriculum', batches: 2, llc: { numChains: 1, numDraws: 2, numBurninSteps: 1, epsilon: 1e-5 }, onStart: (_c, _m, d) => { description = d; },
+  });
+  // The text has fewer than 256 distinct bytes: the curriculum drew all of them, and the replay does too (it used to
+  // draw ids 0-255, the curriculum's default).
+  const drawn = Number(/random tokens \(the (\d+) most frequent ids\)/.exec(description)?.[1]);
+  assert.ok(drawn > 10 && drawn < 60, description);
+  // At initialisation the logits are small (std about 0.8 here): the loss is a little above the log of how many ids
+  // its softmax runs over, those and the BOS (ln 27 = 3.30 on this text), not of the vocabulary's 257 (5.55).
+  const init = out.points[0]!.initLoss;
+  assert.ok(init > Math.log(drawn + 1) && init < Math.log(drawn + 1) + 0.6, `initial loss ${init}, ln ${drawn + 1} = ${Math.log(drawn + 1)}`);
 });

@@ -30,6 +30,19 @@ test('transformerSamplingModel: the loss is the mean next-token loss of the mode
     const got = await new SgldStep(transformerSamplingModel(model, 3, 8, from)).loss(model.weights, { tokens });
     assert.ok(Math.abs(got - host(from)) < 1e-5, `lossFrom ${from}: ${got} vs ${host(from)}`);
   }
+  // Over a few ids (as a curriculum on them trained): the softmax over those alone, by hand.
+  const ids = [0, 2, 3, 5, 8];
+  const few = rows.map((r) => r.map((t) => ids[t % ids.length]!));
+  const fewTokens = { dtype: 'int64' as const, shape: [3, 9], data: BigInt64Array.from(few.flat().map(BigInt)) };
+  const fewLogits = await model.run(few.map((r) => r.slice(0, 8)));
+  let want = 0;
+  for (let b = 0; b < 3; b++) for (let t = 0; t < 8; t++) {
+    const row = fewLogits.data.subarray((b * 8 + t) * 11, (b * 8 + t + 1) * 11);
+    want += (logSumExp(Float32Array.from(ids, (i) => row[i]!)) - row[few[b]![t + 1]!]!) / 24;
+  }
+  const got = await new SgldStep(transformerSamplingModel(model, 3, 8, 0, ids)).loss(model.weights, { tokens: fewTokens });
+  assert.ok(Math.abs(got - want) < 1e-5, `over ${ids.length} ids: ${got} vs ${want}`);
+  assert.throws(() => transformerSamplingModel(model, 3, 8, 0, [1, 11]), /llc: loss vocabulary: expected ids in 0\.\.10, got \[1, 11\]/);
 });
 
 test('estimateTransformerLLC: chains are reproducible from the seed and w0 is untouched', async () => {
