@@ -4,8 +4,8 @@ import {
 } from '../engine/index.js';
 
 import type { HookedTransformer } from '../model/hookedTransformer.js';
-import { checkVocabulary, trainingLoss } from './trainingLoss.js';
 import type { StateDict } from '../model/weights.js';
+import { checkVocabulary, trainingLoss } from './trainingLoss.js';
 
 export interface OptimizerConfig {
   beta1: number;
