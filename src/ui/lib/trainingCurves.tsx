@@ -81,11 +81,15 @@ export function TrainingCurves({ curves: t, width, compact }: TrainingCurvesProp
   const w = width === undefined ? {} : { width };
   const ended = t.curriculumEnded;
   const mark = ended === null ? {} : { markers: [ended] };
-  const note = ended === null ? '' : ` (dashed: the curriculum ended at step ${ended})`;
-  const short = t.shortContext;
+  const endedNote = ended === null ? null : `dashed: the curriculum ended at step ${ended}`;
   const few = t.lossVocabulary;
-  const lossNotes = [ended === null ? null : `dashed: the curriculum ended at step ${ended}`, few ? `the training loss over ${few.ids} ids up to step ${few.until}` : null].filter((x) => x !== null);
-  const lossNote = lossNotes.length > 0 ? ` (${lossNotes.join('; ')})` : '';
+  const inParens = (notes: (string | null)[]) => {
+    const kept = notes.filter((x) => x !== null);
+    return kept.length > 0 ? ` (${kept.join('; ')})` : '';
+  };
+  const note = inParens([endedNote]);
+  const lossNote = inParens([endedNote, few ? `the training loss over ${few.ids} ids up to step ${few.until}` : null]);
+  const short = t.shortContext;
   return (
     <>
       <LineChart title={`Loss${lossNote}`} {...mark} x={t.steps} xLabel="step" yLabel="nats" series={[{ label: 'loss', values: t.loss }, { label: 'validation loss', values: t.valLoss, dash: true }]} {...w} />
