@@ -101,8 +101,10 @@ function attnOnly(layers: number, steps: number, lr: number): Preset {
   // 7500 steps, the loss over all ids); on 256 bytes the induction task breaks the plateau in ~1500 steps and the
   // circuit then carries to text. (`train --tokenizer bpe-2048 --curriculum-ids frequent` now leaves it by
   // 1350-1650; run for all 2000 steps its curriculum's heads held through the mix on four seeds of five, and the
-  // virtual-heads claim on one, three more within 0.04 of it: docs/reproduce.md.) The zero- and one-layer models
-  // keep BPE, whose tokens make readable bigrams and skip-trigrams.
+  // virtual-heads claim on one, three more within 0.04 of it; with shortformer positions virtual heads are 0.07-0.12
+  // on three seeds, but layer 0's local heads keep a second copy of the previous token, so ablating the
+  // previous-token head leaves the induction head 0.30-0.75 of its score: docs/reproduce.md.) The zero- and
+  // one-layer models keep BPE, whose tokens make readable bigrams and skip-trigrams.
   const bytes = layers >= 2;
   return {
     name: `attn-only-${layers}l`,
