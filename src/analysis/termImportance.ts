@@ -36,8 +36,8 @@ export interface TermImportance {
 /**
  * Path-expansion term importance for one- and two-layer attention-only models ("A Mathematical Framework",
  * section on term importance). With attention patterns A and LayerNorm scales frozen at their values on `tokens`,
- * the final residual is exactly a sum of terms: the direct path x0 = embed + pos (embed alone in a shortformer
- * model; with the b_O biases), each head acting on the direct path, and (two layers) each virtual head
+ * the final residual is exactly a sum of terms: the direct path x0 = embed + pos (embed alone in a shortformer or
+ * rotary model; with the b_O biases), each head acting on the direct path, and (two layers) each virtual head
  * A^b A^a (W_OV^a W_OV^b) acting through head a then b. Each term's importance is the rise in loss when it alone is removed.
  */
 export async function termImportance(model: HookedTransformer, tokens: TokenIds): Promise<TermImportance> {
@@ -49,7 +49,9 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
   const [B, T] = t.shape as [number, number];
   const { n_heads: H, d_model: D, d_head: E, n_layers: L } = cfg;
   const ln = cfg.normalization_type;
-  const names = ['hook_embed', 'hook_pos_embed', 'blocks.0.attn.hook_pattern'];
+  // Shortformer and rotary models keep position out of the residual stream (it reaches only the frozen patterns).
+  const posInResid = cfg.positional_embedding_type === 'standard';
+  const names = ['hook_embed', ...(posInResid ? ['hook_pos_embed'] : []), 'blocks.0.attn.hook_pattern'];
   if (L === 2) names.push('blocks.1.attn.hook_pattern');
   if (ln) {
     for (let l = 0; l < L; l++) names.push(`blocks.${l}.ln1.hook_scale`);
@@ -77,8 +79,7 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     if (ln === 'LN') bv = add(bv, reshape(matmul(reshape(w(`blocks.${l}.ln1.b`), [1, 1, D]), w(`blocks.${l}.attn.W_V`)), [H, E]));
     return matmul(reshape(bv, [H, 1, E]), w(`blocks.${l}.attn.W_O`));
   };
-  // Shortformer models keep position out of the residual stream (it reaches only the frozen patterns).
-  const x0 = cfg.positional_embedding_type === 'shortformer' ? acts('hook_embed') : add(acts('hook_embed'), acts('hook_pos_embed')); // [B, T, D]
+  const x0 = posInResid ? add(acts('hook_embed'), acts('hook_pos_embed')) : acts('hook_embed'); // [B, T, D]
   const bO = (l: number) => w(`blocks.${l}.attn.b_O`);
   const head0 = add(heads(0, x0), constants(0)); // [B, H, T, D]
   const outs: Record<string, Node> = {};

@@ -15,7 +15,7 @@ function randomize(m: HookedTransformer): HookedTransformer {
   return m;
 }
 
-for (const [L, norm, pos] of [[1, null, 'standard'], [2, null, 'standard'], [2, 'LN', 'standard'], [2, 'LNPre', 'standard'], [2, 'LN', 'shortformer']] as const) {
+for (const [L, norm, pos] of [[1, null, 'standard'], [2, null, 'standard'], [2, 'LN', 'standard'], [2, 'LNPre', 'standard'], [2, 'LN', 'shortformer'], [2, 'LN', 'rotary']] as const) {
   test(`path expansion reproduces the model exactly (${L} layers, ${norm ?? 'no LN'}, ${pos}) and ranks terms`, async () => {
     const m = randomize(new HookedTransformer({ n_layers: L, d_model: 12, n_heads: 3, d_head: 4, d_vocab: 13, n_ctx: 8, attn_only: true, normalization_type: norm, positional_embedding_type: pos, init_range: 0.7, seed: 21 }));
     const tokens = [[1, 5, 2, 8, 3, 5, 2], [0, 12, 4, 4, 7, 1, 9]];
