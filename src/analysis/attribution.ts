@@ -1,5 +1,6 @@
 import { InputError } from '../engine/errors.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import { posInResid } from '../model/config.js';
 import { headId } from '../model/heads.js';
 import type { TokenIds } from '../model/tokens.js';
 
@@ -37,8 +38,8 @@ export async function directLogitAttribution(
     throw new InputError('directLogitAttribution: this model normalises each attention and MLP output (ln1_post, ln2_post, as Gemma 2 does), so heads\' results are not terms of the residual stream');
   }
   // Rotary and shortformer models' positions never enter the residual stream: no direct effect to attribute.
-  const posInResid = cfg.positional_embedding_type === 'standard';
-  const names = posInResid ? ['hook_embed', 'hook_pos_embed'] : ['hook_embed'];
+  const withPos = posInResid(cfg);
+  const names = withPos ? ['hook_embed', 'hook_pos_embed'] : ['hook_embed'];
   for (let l = 0; l < cfg.n_layers; l++) {
     names.push(`blocks.${l}.attn.hook_result`);
     if (!cfg.attn_only) names.push(`blocks.${l}.hook_mlp_out`);
@@ -73,7 +74,7 @@ export async function directLogitAttribution(
   };
   const at = (name: string) => project(cache.get(name).data, (b * T + p) * D);
   const components: Attribution[] = [{ component: 'embed', layer: -1, head: null, attribution: at('hook_embed') }];
-  if (posInResid) components.push({ component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') });
+  if (withPos) components.push({ component: 'pos_embed', layer: -1, head: null, attribution: at('hook_pos_embed') });
   const heads: number[][] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     const r = cache.get(`blocks.${l}.attn.hook_result`);

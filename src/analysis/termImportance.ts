@@ -1,6 +1,7 @@
 import { add, compile, concat, crossEntropy, input, matmul, reshape, slice, unsqueeze, type Node, type Tensor } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
 import { layerNorm, NO_HOOKS, unembed } from '../model/components/index.js';
+import { posInResid } from '../model/config.js';
 import { headAt, headId } from '../model/heads.js';
 import type { TokenIds } from '../model/tokens.js';
 
@@ -50,8 +51,8 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
   const { n_heads: H, d_model: D, d_head: E, n_layers: L } = cfg;
   const ln = cfg.normalization_type;
   // Shortformer and rotary models keep position out of the residual stream (it reaches only the frozen patterns).
-  const posInResid = cfg.positional_embedding_type === 'standard';
-  const names = ['hook_embed', ...(posInResid ? ['hook_pos_embed'] : []), 'blocks.0.attn.hook_pattern'];
+  const withPos = posInResid(cfg);
+  const names = ['hook_embed', ...(withPos ? ['hook_pos_embed'] : []), 'blocks.0.attn.hook_pattern'];
   if (L === 2) names.push('blocks.1.attn.hook_pattern');
   if (ln) {
     for (let l = 0; l < L; l++) names.push(`blocks.${l}.ln1.hook_scale`);
@@ -79,7 +80,7 @@ export async function termImportance(model: HookedTransformer, tokens: TokenIds)
     if (ln === 'LN') bv = add(bv, reshape(matmul(reshape(w(`blocks.${l}.ln1.b`), [1, 1, D]), w(`blocks.${l}.attn.W_V`)), [H, E]));
     return matmul(reshape(bv, [H, 1, E]), w(`blocks.${l}.attn.W_O`));
   };
-  const x0 = posInResid ? add(acts('hook_embed'), acts('hook_pos_embed')) : acts('hook_embed'); // [B, T, D]
+  const x0 = withPos ? add(acts('hook_embed'), acts('hook_pos_embed')) : acts('hook_embed'); // [B, T, D]
   const bO = (l: number) => w(`blocks.${l}.attn.b_O`);
   const head0 = add(heads(0, x0), constants(0)); // [B, H, T, D]
   const outs: Record<string, Node> = {};

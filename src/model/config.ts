@@ -237,6 +237,14 @@ export function isLocalLayer(cfg: HookedTransformerConfig, l: number): boolean {
   return cfg.use_local_attn && cfg.attn_types?.[l] === 'local';
 }
 
+/**
+ * Whether the positional embedding is a residual-stream component: not in a shortformer model, where it enters only
+ * Q and K, nor a rotary one, where it rotates them.
+ */
+export function posInResid(cfg: HookedTransformerConfig): boolean {
+  return cfg.positional_embedding_type === 'standard';
+}
+
 /** Key and value heads: n_key_value_heads for grouped-query attention, else n_heads. */
 export function kvHeads(cfg: HookedTransformerConfig): number {
   return cfg.n_key_value_heads ?? cfg.n_heads;

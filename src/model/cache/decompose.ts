@@ -1,4 +1,4 @@
-import type { HookedTransformerConfig } from '../config.js';
+import { posInResid, type HookedTransformerConfig } from '../config.js';
 import type { StateDict } from '../weights.js';
 import { concatFirst, f32, moveAxisToFront, select, sliceAxis, stack, type F32 } from './host.js';
 
@@ -48,14 +48,6 @@ function weight(m: CacheModel, name: string): Float32Array {
   const w = m.weights[name];
   if (!w) throw new Error(`the model has no weight ${name}`);
   return w.data as Float32Array;
-}
-
-/**
- * Whether the positional embedding is a residual-stream component (not in a shortformer model, where it enters only
- * Q and K, nor a rotary one, where it rotates them).
- */
-function posInResid(cfg: HookedTransformerConfig): boolean {
-  return cfg.positional_embedding_type === 'standard';
 }
 
 /**
