@@ -4,7 +4,7 @@ import { layerCircuits, skipTrigrams, type SkipTrigram } from './circuits.js';
 import { compositionScores, rankVirtualHeads, type CompositionKind } from './composition.js';
 import { copyingScores } from './copying.js';
 import { detectHeads, inContextLearningScore, type HeadScores } from './detectors.js';
-import { inductionAblation, type InductionAblation } from './inductionAblation.js';
+import { inductionAblation, PREVIOUS_TOKEN_HEAD_SCORE, type InductionAblation } from './inductionAblation.js';
 import { directLogitAttribution, type Attribution } from './attribution.js';
 import { logitLens, type LogitLens } from './logitLens.js';
 import { termImportance, type TermImportance } from './termImportance.js';
@@ -12,7 +12,7 @@ import { compareBigrams, type BigramComparison } from './bigram.js';
 import { spreadWindows } from '../data/batches.js';
 
 /** The version of the JSON `analyze` writes; bumped on any change a reader would notice (docs/analysis-schema.md). */
-export const ANALYSIS_SCHEMA = 'circuitscope.analysis/1';
+export const ANALYSIS_SCHEMA = 'circuitscope.analysis/2';
 
 export interface HeadRef { layer: number; head: number }
 
@@ -80,11 +80,15 @@ export async function analyzeModel(model: HookedTransformer, opts: AnalyzeOption
     if (cfg.d_vocab_out === cfg.d_vocab) report.copying = await copyingScores(model);
     if (cfg.n_layers >= 2) {
       const { ind, prev } = inductionPair(d.induction, d.previousToken);
+      // Every previous-token head below the induction head is ablated together (a model may split the work over
+      // two); the strongest alone when none reaches the score.
+      const prevHeads: HeadRef[] = [];
+      for (let l = 0; l < ind.layer; l++) d.previousToken[l]!.forEach((s, h) => { if (s >= PREVIOUS_TOKEN_HEAD_SCORE) prevHeads.push({ layer: l, head: h }); });
       // The detectors ran the unablated model on the same probe: its induction score and second-copy loss.
       const off = d.probe.bos ? 1 : 0;
       const second = d.lossByPosition.slice(off + d.probe.length, off + 2 * d.probe.length - 1);
       const clean = { score: d.induction[ind.layer]![ind.head]!, loss: second.reduce((s, v) => s + v, 0) / second.length };
-      report.inductionAblation = await inductionAblation(model, prev, ind, { clean });
+      report.inductionAblation = await inductionAblation(model, prevHeads.length > 0 ? prevHeads : [prev], ind, { clean });
     }
   }
   if (opts.text && opts.text.length > cfg.n_ctx * 2) {

@@ -1,4 +1,5 @@
 import type { AnalysisReport } from './analyzeModel.js';
+import { PREVIOUS_TOKEN_HEAD_SCORE } from './inductionAblation.js';
 
 // The claims of "A Mathematical Framework for Transformer Circuits" that `reproduce` checks, as pure functions of
 // the analysis reports of a zero-, a one- and a two-layer attention-only model (the CLI and the browser print them).
@@ -50,9 +51,9 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
     holds: (ind[ih] ?? 0) >= 0.4,
   });
   claims.push({
-    claim: 'and a previous-token head in layer 0 (previous-token score >= 0.3)',
+    claim: `and a previous-token head in layer 0 (previous-token score >= ${PREVIOUS_TOKEN_HEAD_SCORE})`,
     measured: `L0H${ph} previous-token ${f(prev[ph] ?? 0)} (layer 0: ${prev.map(f).join(', ')})`,
-    holds: (prev[ph] ?? 0) >= 0.3,
+    holds: (prev[ph] ?? 0) >= PREVIOUS_TOKEN_HEAD_SCORE,
   });
   const H = two.model.n_heads;
   const k = two.composition?.scores.k ?? [];
@@ -69,9 +70,9 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
   });
   const abl = two.inductionAblation;
   claims.push({
-    claim: 'causally: ablating the previous-token head destroys the induction head (score below a third) and raises the loss on repeated text',
+    claim: `causally: ablating the previous-token head (every layer-0 head scoring >= ${PREVIOUS_TOKEN_HEAD_SCORE}, together) destroys the induction head (score below a third) and raises the loss on repeated text`,
     measured: abl
-      ? `mean-ablating L${abl.ablated.layer}H${abl.ablated.head}: L${abl.inductionHead.layer}H${abl.inductionHead.head} induction ${f(abl.inductionScore.clean)} -> ${f(abl.inductionScore.ablated)}, loss on the repeated half ${f(abl.repeatedLoss.clean)} -> ${f(abl.repeatedLoss.ablated)} nats`
+      ? `mean-ablating ${abl.ablated.map((h) => `L${h.layer}H${h.head}`).join(' and ')}: L${abl.inductionHead.layer}H${abl.inductionHead.head} induction ${f(abl.inductionScore.clean)} -> ${f(abl.inductionScore.ablated)}, loss on the repeated half ${f(abl.repeatedLoss.clean)} -> ${f(abl.repeatedLoss.ablated)} nats`
       : 'no ablation in the two-layer report',
     holds: !!abl && abl.inductionScore.ablated < abl.inductionScore.clean / 3 && abl.repeatedLoss.ablated > abl.repeatedLoss.clean + 0.5,
   });

@@ -78,7 +78,7 @@ export function summarize(r: AnalysisReport, tok: Tok | null = null, skipped: re
     out.push(`induction loss gap (first half - repeated half of random tokens): ${fmt(r.detectors.inductionLossGap)} nats`);
   }
   const a = r.inductionAblation;
-  if (a) out.push(`mean-ablating ${label(a.ablated)}: ${label(a.inductionHead)} induction ${fmt(a.inductionScore.clean)} -> ${fmt(a.inductionScore.ablated)}, loss on the repeated half ${fmt(a.repeatedLoss.clean)} -> ${fmt(a.repeatedLoss.ablated)} nats`);
+  if (a) out.push(`${a.kind}-ablating ${a.ablated.map(label).join(' and ')}: ${label(a.inductionHead)} induction ${fmt(a.inductionScore.clean)} -> ${fmt(a.inductionScore.ablated)}, loss on the repeated half ${fmt(a.repeatedLoss.clean)} -> ${fmt(a.repeatedLoss.ablated)} nats`);
   if (r.inContextLearning) out.push(`in-context-learning score (loss at ${r.inContextLearning.late} - loss at ${r.inContextLearning.early}): ${fmt(r.inContextLearning.score)}`);
   if (r.copying) out.push(headTable('copying scores', r.copying.scores));
   if (r.composition) {

@@ -11,7 +11,7 @@ test('analyze --json on a TransformerLens-format model gives the versioned repor
   const r = await cli(['analyze', join(ROOT, 'test/fixtures/attn-only-2l'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as Record<string, unknown>;
-  assert.equal(report['schema'], 'circuitscope.analysis/1');
+  assert.equal(report['schema'], 'circuitscope.analysis/2');
   const det = report['detectors'] as { induction: number[][] };
   assert.equal(det.induction.length, 2);
   assert.equal(det.induction[0]!.length, 2);
