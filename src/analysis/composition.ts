@@ -2,6 +2,8 @@ import {
   compile, input, matmul, mT, reshape, Rng, transpose, type Node, type Tensor,
 } from '../engine/index.js';
 import type { HookedTransformer } from '../model/hookedTransformer.js';
+import type { HookedTransformerConfig } from '../model/config.js';
+import type { StateDict } from '../model/weights.js';
 import { headAt } from '../model/heads.js';
 import { stackHeads } from '../model/weightViews.js';
 
@@ -20,7 +22,8 @@ export interface CompositionResult {
  * Q, K and V composition scores of every pair of heads in different layers (TransformerLens's
  * all_composition_scores): with W_OV^a = W_V^a W_O^a of the earlier head and W_QK^b = W_Q^b W_K^bT of the later,
  *   Q: ||W_OV^a W_QK^b||_F, K: ||W_OV^a W_QK^bT||_F, V: ||W_OV^a W_OV^b||_F,
- * each divided by the product of the two factors' Frobenius norms.
+ * each divided by the product of the two factors' Frobenius norms. The factors are taken as the residual stream is
+ * read (readingFactors): through the later head's LayerNorm, as TransformerLens's processed weights give them.
  *
  * Never a d_model^2 product per pair: ||W_OV^a M_b||_F^2 = <G_a, H_b> with G_a = W_OV^aT W_OV^a and H_b = M_b M_b^T,
  * each built from its d_head-sized Gram core, and all pairs come from one [n, d_model^2] x [d_model^2, n] product.
@@ -28,8 +31,8 @@ export interface CompositionResult {
 /** `baselineSamples` heads per side for the random baseline (0: none, the baseline is NaN). */
 export async function compositionScores(model: HookedTransformer, opts: { baselineSamples?: number; seed?: number } = {}): Promise<CompositionResult> {
   const { n_layers: L, n_heads: H } = model.cfg;
-  const stack = (name: string) => stackHeads(model.cfg, model.weights, `attn.${name}`);
-  const scores = await compositionFromFactors(stack('W_Q'), stack('W_K'), stack('W_V'), stack('W_O'), L, H);
+  const f = readingFactors(model.cfg, model.weights);
+  const scores = await compositionFromFactors(f.W_Q, f.W_K, f.W_V, f.W_O, L, H);
   const samples = opts.baselineSamples ?? Math.max(4, Math.min(16, H));
   const baseline = samples > 0 ? await randomBaseline(model.cfg.d_model, model.cfg.d_head, samples, opts.seed ?? 0) : { q: NaN, k: NaN, v: NaN };
   return { scores, baseline, nHeads: H, nLayers: L };
@@ -81,6 +84,51 @@ export async function compositionFromFactors(
     result[kind] = m;
   }
   return result;
+}
+
+/**
+ * Every head's W_Q, W_K, W_V `[n, d_model, d_head]` and W_O `[n, d_head, d_model]` (n = layers x heads) as the
+ * residual stream is read: a head's output reaches a later head through that head's ln1, which (LN, LNPre) removes
+ * the mean over d_model and (LN, RMS) scales by its gain. So W_O is centred over d_model and W_Q, W_K, W_V are
+ * scaled row by row by ln1.w and centred over d_model, as TransformerLens's fold_ln and center_writing_weights
+ * leave them (a per-position scale does not change a normalised score). On processed weights (LNPre, centred) this
+ * changes nothing; it matters where the weights could not be processed: a shortformer model's LayerNorm cannot be
+ * folded (its gain would scale W_pos too), yet its residual stream is read through the gain all the same.
+ */
+export function readingFactors(cfg: HookedTransformerConfig, weights: StateDict): Record<'W_Q' | 'W_K' | 'W_V' | 'W_O', Tensor<'float32'>> {
+  const { n_layers: L, n_heads: H, d_model: D, d_head: E, normalization_type: norm } = cfg;
+  const centres = norm === 'LN' || norm === 'LNPre';
+  const stack = (name: string) => stackHeads(cfg, weights, `attn.${name}`);
+  const reading = (name: string): Tensor<'float32'> => {
+    const t = stack(name);
+    const out = new Float32Array(t.data);
+    for (let l = 0; l < L; l++) {
+      const gain = norm === 'LN' || norm === 'RMS' ? weights[`blocks.${l}.ln1.w`]?.data : undefined;
+      for (let h = 0; h < H; h++) {
+        const base = (l * H + h) * D * E;
+        if (gain) for (let d = 0; d < D; d++) for (let e = 0; e < E; e++) out[base + d * E + e] = out[base + d * E + e]! * gain[d]!;
+        if (!centres) continue;
+        for (let e = 0; e < E; e++) {
+          let mean = 0;
+          for (let d = 0; d < D; d++) mean += out[base + d * E + e]!;
+          mean /= D;
+          for (let d = 0; d < D; d++) out[base + d * E + e] = out[base + d * E + e]! - mean;
+        }
+      }
+    }
+    return { ...t, data: out };
+  };
+  const WO = stack('W_O');
+  const o = new Float32Array(WO.data);
+  if (centres) {
+    for (let r = 0; r < L * H * E; r++) {
+      let mean = 0;
+      for (let d = 0; d < D; d++) mean += o[r * D + d]!;
+      mean /= D;
+      for (let d = 0; d < D; d++) o[r * D + d] = o[r * D + d]! - mean;
+    }
+  }
+  return { W_Q: reading('W_Q'), W_K: reading('W_K'), W_V: reading('W_V'), W_O: { ...WO, data: o } };
 }
 
 /** Mean composition score between independent Gaussian heads of the same shapes (two layers of `samples` heads). */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { installNodeRuntime } from '../../src/io/nodeRuntime.js';
 import { HookedTransformer } from '../../src/model/hookedTransformer.js';
 import { compositionScores, compositionFromFactors, rankVirtualHeads } from '../../src/analysis/composition.js';
-import type { Tensor } from '../../src/engine/index.js';
+import { Rng, type Tensor } from '../../src/engine/index.js';
+import { processWeights } from '../../src/model/processing.js';
 
 installNodeRuntime();
 
@@ -17,7 +18,8 @@ function head(t: Tensor<'float32'>, h: number): M {
 }
 
 test('composition scores equal the dense definition on every pair of heads', async () => {
-  const m = new HookedTransformer({ n_layers: 3, d_model: 10, n_heads: 2, d_head: 3, d_vocab: 11, n_ctx: 4, attn_only: true, init_range: 0.5, seed: 5 });
+  // No LayerNorm: the residual stream is read as written, so the raw weights are the factors.
+  const m = new HookedTransformer({ n_layers: 3, d_model: 10, n_heads: 2, d_head: 3, d_vocab: 11, n_ctx: 4, attn_only: true, normalization_type: null, init_range: 0.5, seed: 5 });
   const c = await compositionScores(m, { baselineSamples: 4 });
   const w = (l: number, name: string, h: number) => head(m.weights[`blocks.${l}.attn.${name}`]!, h);
   const H = 2;
@@ -72,4 +74,35 @@ test('virtual heads are ranked by V-composition', async () => {
   for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.score >= ranked[i]!.score);
   assert.deepEqual(ranked[0]!.from[0], 0);
   assert.deepEqual(ranked[0]!.to[0], 1);
+});
+
+test('composition reads through LayerNorm: the scores of TransformerLens-processed weights, shortformer included', async () => {
+  // LayerNorm with gains far from 1 and writers with a mean over d_model: folding and centring change the factors.
+  const cfg = { n_layers: 2, d_model: 12, n_heads: 2, d_head: 3, d_vocab: 7, n_ctx: 5, attn_only: true, normalization_type: 'LN' as const, init_range: 0.5, seed: 9 };
+  const m = new HookedTransformer(cfg);
+  const rng = new Rng(4);
+  for (const [name, t] of Object.entries(m.weights)) {
+    if (name.endsWith('.w')) t.data.set(Array.from(rng.normals(t.data.length), (x) => 1 + 0.8 * x));
+    if (name.endsWith('W_O')) t.data.set(Array.from(t.data, (x, i) => x + 0.3 * ((i % 12) === 0 ? 4 : 1)));
+  }
+  const processed = processWeights(m.cfg, m.weights);
+  assert.equal(processed.config.normalization_type, 'LNPre');
+  const want = await compositionScores(new HookedTransformer(processed.config, processed.weights), { baselineSamples: 0 });
+  const raw = await compositionScores(new HookedTransformer(m.cfg, m.weights, null), { baselineSamples: 0 });
+  // The same weights with shortformer positions, which processWeights leaves unfolded.
+  const sf = new HookedTransformer({ ...cfg, positional_embedding_type: 'shortformer' }, m.weights);
+  assert.ok(processWeights(sf.cfg, sf.weights).skipped.some((x) => x.startsWith('foldLn')));
+  const short = await compositionScores(sf, { baselineSamples: 0 });
+  // The raw-weight definition (no LayerNorm in the way) differs: the test would notice a no-op.
+  const dense = await compositionScores(new HookedTransformer({ ...cfg, normalization_type: null }, Object.fromEntries(Object.entries(m.weights).filter(([n]) => !/ln/.test(n)))), { baselineSamples: 0 });
+  let moved = 0;
+  for (const kind of ['q', 'k', 'v'] as const) {
+    for (let a = 0; a < 2; a++) for (let b = 2; b < 4; b++) {
+      const w = want.scores[kind][a]![b]!;
+      assert.ok(Math.abs(raw.scores[kind][a]![b]! - w) < 1e-4, `${kind} ${a}->${b}: ${raw.scores[kind][a]![b]} vs processed ${w}`);
+      assert.ok(Math.abs(short.scores[kind][a]![b]! - w) < 1e-4, `shortformer ${kind} ${a}->${b}: ${short.scores[kind][a]![b]} vs ${w}`);
+      moved = Math.max(moved, Math.abs(dense.scores[kind][a]![b]! - w));
+    }
+  }
+  assert.ok(moved > 0.01, `the LayerNorm moved the scores by ${moved}`);
 });
