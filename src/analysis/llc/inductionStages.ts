@@ -81,7 +81,9 @@ export function inductionScoreSeries(records: readonly { step: number; induction
  * rising within it is read over the curriculum, on the curriculum's data (the loss the model was trained on at
  * those steps), and on past its end to the end of the rise when the curriculum ended first (a curriculum that ends
  * when its loss shows the head ends within the rise: the checkpoints after it are measured on the task whose loss
- * the head lowered); otherwise over the steps after it, on the training mix. (The start decides, not the end: the
+ * the head lowered) to as many steps past the rise's end as the rise took, so that an LLC peak or trough late in the
+ * rise has checkpoints after it (the smoothed curve cannot turn at its last point); otherwise over the steps after
+ * it, on the training mix. (The start decides, not the end: the
  * score may creep up for thousands of steps after the head has formed, which moves the end of a rise measured to
  * its peak.) `kept`: the run's kept checkpoint steps.
  */
@@ -95,8 +97,11 @@ export function inductionWindow(inductionScoreSeries: readonly SeriesPoint[], cu
   const rise = inductionRise(inductionScoreSeries);
   if (curriculumSteps > 0 && rise.start < curriculumSteps) {
     if (rise.end <= curriculumSteps) return { data: 'curriculum', from: 0, to: curriculumSteps };
-    // Past the curriculum, on to the first kept checkpoint at or after the rise's end (the report's "after").
-    return { data: 'curriculum', from: 0, to: [...kept].sort((a, b) => a - b).find((s) => s >= rise.end) ?? rise.end };
+    // Past the curriculum, on to the first kept checkpoint at or after the rise's end plus its length (the last
+    // kept one when none is that late; the rise's end without any).
+    const sorted = [...kept].sort((a, b) => a - b);
+    const past = Math.min(lastStep, 2 * rise.end - rise.start);
+    return { data: 'curriculum', from: 0, to: sorted.find((s) => s >= past) ?? Math.max(rise.end, sorted.at(-1) ?? rise.end) };
   }
   return { data: 'mix', from: curriculumSteps, to: Math.max(curriculumSteps, lastStep) };
 }

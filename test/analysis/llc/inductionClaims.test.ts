@@ -24,7 +24,9 @@ test('inductionWindow: the curriculum when the score started rising within it, e
   assert.deepEqual(inductionWindow(scores, 2500, 8000), curriculum);
   assert.deepEqual(inductionWindow(scores, 1800, 8000), { data: 'curriculum', from: 0, to: 2000 }, 'the rise starts at 1250, within a curriculum of 1800, and ends at 2000, after it');
   assert.deepEqual(inductionWindow(scores, 1500, 8000), { data: 'curriculum', from: 0, to: 2000 }, 'a curriculum its loss ended within the rise');
-  assert.deepEqual(inductionWindow(scores, 1500, 8000, [3000, 1743, 2030]), { data: 'curriculum', from: 0, to: 2030 }, 'on to the first kept checkpoint after the rise');
+  assert.deepEqual(inductionWindow(scores, 1500, 8000, [3000, 1743, 2030, 2364, 2754, 3209]), { data: 'curriculum', from: 0, to: 2754 }, 'on to the first kept checkpoint at or after the rise (1250-2000) and as long again');
+  assert.deepEqual(inductionWindow(scores, 1500, 2600, [1743, 2030, 2364, 2600]), { data: 'curriculum', from: 0, to: 2600 }, 'no later than the run\'s last step');
+  assert.deepEqual(inductionWindow(scores, 1500, 8000, [1743, 2030, 2364]), { data: 'curriculum', from: 0, to: 2364 }, 'the last kept checkpoint when none is that late');
   assert.deepEqual(inductionWindow(scores, 2500, 8000, [3000]), curriculum, 'a curriculum that outlasted the rise keeps its own end');
   assert.deepEqual(inductionWindow(scores, 1250, 8000), { data: 'mix', from: 1250, to: 8000 }, 'the rise starts at 1250, when a curriculum of 1250 ends');
   assert.deepEqual(inductionWindow(scores, 0, 8000), { data: 'mix', from: 0, to: 8000 });
