@@ -63,6 +63,29 @@ export class Rng {
     return out;
   }
 
+  /**
+   * `n` standard normals by Marsaglia's polar method: a pair from each point drawn uniformly in the unit disc, no
+   * trigonometry, so nearly twice as fast as normals() on V8 (13 ms against 24 for 700k), and a different sequence. For noise drawn every step
+   * (SGLD's); initialisation keeps normals(), whose values the measured runs were trained from.
+   */
+  gaussians(n: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i += 2) {
+      let u: number;
+      let v: number;
+      let q: number;
+      do {
+        u = 2 * this.uniform() - 1;
+        v = 2 * this.uniform() - 1;
+        q = u * u + v * v;
+      } while (q >= 1 || q === 0);
+      const m = Math.sqrt((-2 * Math.log(q)) / q);
+      out[i] = u * m;
+      if (i + 1 < n) out[i + 1] = v * m;
+    }
+    return out;
+  }
+
   /** Fisher-Yates shuffle in place. */
   shuffle<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) {

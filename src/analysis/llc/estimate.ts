@@ -104,7 +104,7 @@ export async function estimateLLC(model: SamplingModel, data: LLCData, options: 
     let w: ParamTensors = w0;
     for (let i = 0; i < steps; i++) {
       const noise: ParamTensors = {};
-      for (const n of sgld.names) noise[n] = { dtype: 'float32', shape: w0[n]!.shape, data: rng.normals(w0[n]!.data.length) };
+      for (const n of sgld.names) noise[n] = { dtype: 'float32', shape: w0[n]!.shape, data: rng.gaussians(w0[n]!.data.length) };
       const r = await sgld.step(w, w0, noise, data.next(), hyper);
       w = r.params;
       if (i >= o.numBurninSteps && (i + 1 - o.numBurninSteps) % o.numStepsBetweenDraws === 0) {
