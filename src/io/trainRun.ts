@@ -119,11 +119,14 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
   } else {
     data = await prepareTrainingData(source, preset.data.tokenizer, resuming ? await run.readJson('tokenizer.json') : undefined, note);
     note(data.description);
-    const window = preset.train.seqLen;
-    for (const [split, tokens] of [['training', data.train], ['validation', data.validation]] as const) {
-      if (tokens.length < window) {
-        throw new InputError(`--data ${source}: its ${split} text is ${tokens.length} tokens, fewer than one window of ${window}; give more text`);
-      }
+    // A window is seqLen tokens after the BOS (seqLen + 1 without one); validation reads a whole batch of them.
+    const window = preset.train.seqLen + (data.tokenizer.bosTokenId === null ? 1 : 0);
+    if (data.train.length < window) {
+      throw new InputError(`--data ${source}: its training text is ${data.train.length} tokens, fewer than one window of ${window}; give more text`);
+    }
+    const rows = preset.train.batchSize;
+    if (data.validation.length < rows * window) {
+      throw new InputError(`--data ${source}: its validation text (a tenth of the text) is ${data.validation.length} tokens, fewer than one batch of ${rows} windows of ${window}; give more text or a smaller --batch-size`);
     }
     recipe = buildRecipe(preset, data);
     const r = recipe;

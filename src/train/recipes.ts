@@ -82,16 +82,21 @@ export function buildRecipe(preset: Preset, data: RecipeData): Recipe {
       mixOf(length), opts, w, tc.seqLen,
     )
     : curriculumSource(mixOf(length), preset.data.curriculum, { length, bosTokenId: tok.bosTokenId }, opts, tok.vocabSize, data.train);
-  const valBatches = evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
+  // Built on first use: a reader of the training batches alone (the LLC's) needs no validation text.
+  let valBatches: Tensor<'int64'>[] | null = null;
+  const evaluation = () => valBatches ??= evaluationBatches(data.validation, { batchSize: tc.batchSize, length, bosTokenId: tok.bosTokenId, maxBatches: tc.evalBatches });
   let valAt = 0;
   const validation: BatchSource = {
-    next: () => valBatches[valAt++ % valBatches.length]!,
+    next: () => {
+      const batches = evaluation();
+      return batches[valAt++ % batches.length]!;
+    },
     state: () => valAt,
     restore: (s) => { valAt = s as number; },
     describe: () => 'validation',
   };
   return {
-    config, train, validation, icl: valBatches[0]!, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps,
+    config, train, validation, get icl() { return evaluation()[0]!; }, probeAt: (step) => step % tc.evalEvery === 0 || step === tc.steps,
     trainedContext: (step) => trainedContext(preset, step),
     ...(w ? { initialWeights: () => warmupInitialWeights(config, w.seqLen) } : {}),
   };

@@ -99,10 +99,14 @@ test('binary junk, invalid UTF-8 and too little text as --data are refused befor
   await writeFile(join(dir, 'junk.bin'), junk);
   await writeFile(join(dir, 'latin1.txt'), Buffer.from(Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 0xe9 : 0x61))));
   await writeFile(join(dir, 'short.txt'), 'too short');
+  await writeFile(join(dir, 'page.txt'), 'The cat sat on the mat. '.repeat(100));
   await runAll([
     [['train', '--data', join(dir, 'junk.bin'), '--out', join(dir, 'a')], /junk\.bin is not text/],
     [['train', '--data', join(dir, 'latin1.txt'), '--out', join(dir, 'b')], /latin1\.txt is not UTF-8 text/],
-    [['train', '--preset', 'attn-only-2l', '--data', join(dir, 'short.txt'), '--out', join(dir, 'c')], /--data .*short\.txt: its training text is 9 tokens, fewer than one window of 256/],
+    [['train', '--preset', 'attn-only-2l', '--data', join(dir, 'short.txt'), '--out', join(dir, 'c')], /--data .*short\.txt: its training text is \d tokens, fewer than one window of 256/],
+    // 2,400 bytes: a training window fits, but its last tenth is not a batch of 16 windows (what validation reads).
+    [['train', '--preset', 'attn-only-2l', '--tokenizer', 'bytes', '--data', join(dir, 'page.txt'), '--out', join(dir, 'd')],
+      /--data .*page\.txt: its validation text \(a tenth of the text\) is \d+ tokens, fewer than one batch of 16 windows of 256; give more text or a smaller --batch-size/],
   ]);
-  assert.deepEqual((await readdir(dir)).sort(), ['junk.bin', 'latin1.txt', 'short.txt']);
+  assert.deepEqual((await readdir(dir)).sort(), ['junk.bin', 'latin1.txt', 'page.txt', 'short.txt']);
 });
