@@ -89,7 +89,7 @@ test('--curriculum-until ends the curriculum at the first metrics line whose los
     '--curriculum-steps', '100', '--curriculum-until', '50', ...small]);
   assert.equal(r.code, 0, r.stderr);
   const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { curriculum: unknown } } };
-  assert.deepEqual(meta.preset.data.curriculum, { steps: 100, vocab: 256, untilLoss: 50 });
+  assert.deepEqual(meta.preset.data.curriculum, { steps: 100, vocab: 256, untilLoss: 50, ids: 'frequent' });
   assert.match(meta.mix, /^until its loss is below 50 nats \(at most 100 steps\): random tokens/);
   const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.map((x) => [x['step'], x['curriculum_ended']]), [[3, 3], [6, undefined]], 'ended at the first line (every loss is below 50)');
@@ -116,7 +116,7 @@ test('--tokenizer bpe-N trains the model on a BPE of N ids; a curriculum on its 
   const data = await corpus();
   const out = join(data, 'run');
   const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '2', '--log-every', '1', '--tokenizer', 'bpe-300',
-    '--curriculum-steps', '1', '--curriculum-until', 'none', '--seq-len-warmup', 'none', ...small]);
+    '--curriculum-steps', '1', '--curriculum-until', 'none', '--curriculum-ids', 'first', '--seq-len-warmup', 'none', ...small]);
   assert.equal(r.code, 0, r.stderr);
   const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as { d_vocab: number };
   const tokenizer = JSON.parse(await readFile(join(out, 'tokenizer.json'), 'utf8')) as { type: string; vocabSize: number };
@@ -134,7 +134,7 @@ test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, th
   assert.equal(r.code, 0, r.stderr);
   const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { mix: string; preset: { data: { seqLenWarmup: unknown } } };
   assert.deepEqual(meta.preset.data.seqLenWarmup, { seqLen: 16, steps: 4 });
-  assert.match(meta.mix, /^the first 4 steps at 16 tokens: until its loss is below 5 nats \(at most 2 steps\): random tokens \(d_vocab 256\) in sequences of 17 .*; then at 32 tokens: /);
+  assert.match(meta.mix, /^the first 4 steps at 16 tokens: until its loss is below 4 nats \(at most 2 steps\): random tokens \(the \d+ most frequent ids\) in sequences of 17 .*; then at 32 tokens: /);
   const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.map((x) => [x['step'], x['tokens']]), [[3, 384], [6, 768]]);
   for (const [arg, message] of [

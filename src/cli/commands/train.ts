@@ -19,8 +19,7 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                        (the cosine schedule then ends at step N; --eval-every, --log-every, --json may change too)
   --data PATH          a .txt file or a folder of .txt files instead of the embedded Brown corpus
   --tokenizer KIND     'bytes' (257 ids: the 256 bytes and BOS) or 'bpe-N' (a byte-level BPE of N ids trained
-                       on the corpus, N from 258 to 65536); default the preset's (bytes for attn-only-2l, bpe-2048
-                       for the other text presets)
+                       on the corpus, N from 258 to 65536); default the preset's (bpe-2048 for the text presets)
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)

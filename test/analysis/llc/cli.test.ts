@@ -95,7 +95,7 @@ test('llc on a frequent-id curriculum: replays its ids, and its loss over them a
   const dir = await mkdtemp(join(tmpdir(), 'cs-llc-'));
   await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat.`).join('\n'));
   const run = join(dir, 'run');
-  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', dir, '--out', run, '--steps', '6', ...small, '--curriculum-ids', 'frequent',
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--tokenizer', 'bytes', '--data', dir, '--out', run, '--steps', '6', ...small, '--curriculum-ids', 'frequent',
     '--curriculum-until', 'none', '--seq-len-warmup', 'none']);
   assert.equal(r.code, 0, r.stderr);
   const trained = await loadModel(run);
