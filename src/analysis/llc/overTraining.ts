@@ -42,6 +42,7 @@ export interface LLCPoint {
 export interface LLCOverTraining {
   /** The sampler's settings as used (the first checkpoint's; every checkpoint uses the same). */
   options: LLCResult['options'] | null;
+  /** The parameters sampled: every weight, or with a loss vocabulary those the loss reads (restrictVocabulary). */
   numParams: number;
   points: LLCPoint[];
   /** The LLC curve smoothed over log-step, with its turns (stage boundaries). */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../../src/engine/index.js';
 import { installNodeRuntime } from '../../../src/io/nodeRuntime.js';
 import { HookedTransformer } from '../../../src/model/hookedTransformer.js';
-import { estimateTransformerLLC, tokenWindowBatches, transformerSamplingModel, SgldStep } from '../../../src/analysis/llc/index.js';
+import { estimateTransformerLLC, restrictVocabulary, tokenWindowBatches, transformerSamplingModel, SgldStep } from '../../../src/analysis/llc/index.js';
 import { logSumExp } from '../../../src/model/cache/host.js';
 
 installNodeRuntime();
@@ -58,4 +58,30 @@ test('estimateTransformerLLC: chains are reproducible from the seed and w0 is un
   assert.notDeepEqual(a.lossTrace[0], a.lossTrace[1], 'chains draw different noise');
   assert.equal(a.nbeta, 4 / Math.log(4));
   assert.deepEqual(model.weights['blocks.0.attn.W_Q']!.data, before);
+});
+
+test('restrictVocabulary: the model on a few ids has the full model\'s loss over them, and the weights it reads', async () => {
+  const model = new HookedTransformer({ ...cfg, bos_token_id: 10 });
+  const ids = [0, 2, 3, 5, 8, 10];
+  const rng = new Rng(6);
+  const rows = Array.from({ length: 3 }, () => [10, ...Array.from({ length: 8 }, () => ids[rng.int(5)]!)]);
+  const tokens = { dtype: 'int64' as const, shape: [3, 9], data: BigInt64Array.from(rows.flat().map(BigInt)) };
+  const full = await new SgldStep(transformerSamplingModel(model, 3, 8, 0, ids)).loss(model.weights, { tokens });
+  const r = restrictVocabulary(model, ids);
+  assert.deepEqual([r.model.cfg.d_vocab, r.model.cfg.d_vocab_out, r.model.cfg.bos_token_id], [6, 6, 5]);
+  const renumbered = r.renumber(tokens);
+  assert.deepEqual(Array.from(renumbered.data.slice(0, 9), Number), rows[0]!.map((t) => ids.indexOf(t)));
+  const small = await new SgldStep(transformerSamplingModel(r.model, 3, 8)).loss(r.model.weights, { tokens: renumbered });
+  assert.ok(Math.abs(small - full) < 1e-5, `restricted ${small} vs full over the ids ${full}`);
+  // 11 - 6 rows of W_E and columns of W_U (16 each) and entries of b_U are left out: the weights the loss never reads.
+  const count = (w: Record<string, { data: Float32Array }>) => Object.values(w).reduce((n, t) => n + t.data.length, 0);
+  assert.equal(count(model.weights) - count(r.model.weights), 5 * (16 + 16 + 1));
+  assert.throws(() => r.renumber({ ...tokens, data: BigInt64Array.of(1n, ...tokens.data.slice(1)) }), /llc: token 1 of a batch is not in the loss vocabulary/);
+  // estimateTransformerLLC samples the restricted model: the same chains as sampling it directly.
+  const batches = () => ({ batchSize: 3, next: () => tokens });
+  const opts = { numChains: 1, numDraws: 4, numBurninSteps: 2, epsilon: 1e-4, gamma: 100, seed: 2 };
+  const viaFull = await estimateTransformerLLC(model, batches(), { ...opts, lossVocabulary: ids });
+  const direct = await estimateTransformerLLC(r.model, { batchSize: 3, next: () => renumbered }, opts);
+  assert.deepEqual(viaFull.lossTrace, direct.lossTrace);
+  assert.equal(viaFull.numParams, count(r.model.weights));
 });
