@@ -6,6 +6,7 @@ import type { HookedTransformerConfig } from '../model/config.js';
 import type { StateDict } from '../model/weights.js';
 import { headAt } from '../model/heads.js';
 import { stackHeads } from '../model/weightViews.js';
+import { centredRows, foldReader } from '../model/processing.js';
 
 export type CompositionKind = 'q' | 'k' | 'v';
 
@@ -98,37 +99,21 @@ export async function compositionFromFactors(
 export function readingFactors(cfg: HookedTransformerConfig, weights: StateDict): Record<'W_Q' | 'W_K' | 'W_V' | 'W_O', Tensor<'float32'>> {
   const { n_layers: L, n_heads: H, d_model: D, d_head: E, normalization_type: norm } = cfg;
   const centres = norm === 'LN' || norm === 'LNPre';
+  const gains = norm === 'LN' || norm === 'RMS';
   const stack = (name: string) => stackHeads(cfg, weights, `attn.${name}`);
+  // processWeights' own folding, one layer's heads ([H, D, E], blocks of [D, E]) at a time with that layer's gain.
   const reading = (name: string): Tensor<'float32'> => {
     const t = stack(name);
-    const out = new Float32Array(t.data);
+    const W = new Float64Array(t.data);
+    const per = H * D * E;
     for (let l = 0; l < L; l++) {
-      const gain = norm === 'LN' || norm === 'RMS' ? weights[`blocks.${l}.ln1.w`]?.data : undefined;
-      for (let h = 0; h < H; h++) {
-        const base = (l * H + h) * D * E;
-        if (gain) for (let d = 0; d < D; d++) for (let e = 0; e < E; e++) out[base + d * E + e] = out[base + d * E + e]! * gain[d]!;
-        if (!centres) continue;
-        for (let e = 0; e < E; e++) {
-          let mean = 0;
-          for (let d = 0; d < D; d++) mean += out[base + d * E + e]!;
-          mean /= D;
-          for (let d = 0; d < D; d++) out[base + d * E + e] = out[base + d * E + e]! - mean;
-        }
-      }
+      const gain = gains ? weights[`blocks.${l}.ln1.w`]?.data : undefined;
+      foldReader(W.subarray(l * per, (l + 1) * per), null, D, E, gain ? new Float64Array(gain) : null, null, centres);
     }
-    return { ...t, data: out };
+    return { ...t, data: new Float32Array(W) };
   };
   const WO = stack('W_O');
-  const o = new Float32Array(WO.data);
-  if (centres) {
-    for (let r = 0; r < L * H * E; r++) {
-      let mean = 0;
-      for (let d = 0; d < D; d++) mean += o[r * D + d]!;
-      mean /= D;
-      for (let d = 0; d < D; d++) o[r * D + d] = o[r * D + d]! - mean;
-    }
-  }
-  return { W_Q: reading('W_Q'), W_K: reading('W_K'), W_V: reading('W_V'), W_O: { ...WO, data: o } };
+  return { W_Q: reading('W_Q'), W_K: reading('W_K'), W_V: reading('W_V'), W_O: centres ? centredRows(WO, D) : WO };
 }
 
 /** Mean composition score between independent Gaussian heads of the same shapes (two layers of `samples` heads). */

@@ -65,8 +65,9 @@ export class Rng {
 
   /**
    * `n` standard normals by Marsaglia's polar method: a pair from each point drawn uniformly in the unit disc, no
-   * trigonometry, so nearly twice as fast as normals() on V8 (13 ms against 24 for 700k), and a different sequence. For noise drawn every step
-   * (SGLD's); initialisation keeps normals(), whose values the measured runs were trained from.
+   * trigonometry, so nearly twice as fast as normals() on V8 (13 ms against 24 for 700k), and a different sequence.
+   * For noise drawn every step (SGLD's); initialisation keeps normals(), whose values the measured runs were trained
+   * from.
    */
   gaussians(n: number): Float32Array {
     const out = new Float32Array(n);

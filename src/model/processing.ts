@@ -49,7 +49,7 @@ function f32(shape: readonly number[], data: Float64Array): Tensor<'float32'> {
  * A copy of `t` with each row (over the last axis, of length `n`) minus its mean: `x[r][j] - mean_j x[r][j]`,
  * accumulated in float64 row by row (no model-sized float64 buffer: W_E is 38M entries in GPT-2).
  */
-function centredRows(t: Tensor<'float32'>, n: number): Tensor<'float32'> {
+export function centredRows(t: Tensor<'float32'>, n: number): Tensor<'float32'> {
   const x = t.data;
   const out = new Float32Array(x.length);
   for (let r = 0; r < x.length; r += n) {
@@ -67,7 +67,7 @@ function centredRows(t: Tensor<'float32'>, n: number): Tensor<'float32'> {
  * `bias[k][n] += Σ_d b[d] W[k][d][n]`, then `W[k][d][n] *= w[d]`, then `W[k][d][n] -= mean_d W[k][d][n]`.
  * Centring over d_model is free because LayerNorm's normalized output has zero mean over d_model.
  */
-function foldReader(W: Float64Array, bias: Float64Array | null, D: number, N: number, lnW: Float64Array | null, lnB: Float64Array | null, centre = true): void {
+export function foldReader(W: Float64Array, bias: Float64Array | null, D: number, N: number, lnW: Float64Array | null, lnB: Float64Array | null, centre = true): void {
   const blocks = W.length / (D * N);
   const mean = new Float64Array(N);
   // Row-major sweeps only: for W_U (d_model x d_vocab) a column-wise loop is several times slower.

@@ -83,9 +83,8 @@ export function inductionScoreSeries(records: readonly { step: number; induction
  * when its loss shows the head ends within the rise: the checkpoints after it are measured on the task whose loss
  * the head lowered) to as many steps past the rise's end as the rise took, so that an LLC peak or trough late in the
  * rise has checkpoints after it (the smoothed curve cannot turn at its last point); otherwise over the steps after
- * it, on the training mix. (The start decides, not the end: the
- * score may creep up for thousands of steps after the head has formed, which moves the end of a rise measured to
- * its peak.) `kept`: the run's kept checkpoint steps.
+ * it, on the training mix. (The start decides, not the end: the score may creep up for thousands of steps after the
+ * head has formed, which moves the end of a rise measured to its peak.) `kept`: the run's kept checkpoint steps.
  */
 export interface InductionWindow {
   data: 'curriculum' | 'mix';
