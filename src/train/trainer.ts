@@ -41,6 +41,8 @@ export interface TrainConfig extends OptimizerConfig {
   lr: number;
   minLr?: number;
   warmup: number;
+  /** Decay the learning rate over the last this many steps only, constant before (schedule.ts; absent: all of them). */
+  decay?: number;
   /** Log metrics every this many steps (and at the last). */
   logEvery: number;
   /** Validation loss every this many steps (0: never). */
@@ -195,7 +197,7 @@ export async function train(
     const perStep = rows * (width - 1);
     const run = stepFor(rows, width - 1, s, data.lossVocabulary?.() ?? null);
     const since = phase!.since;
-    const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}) });
+    const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}), ...(cfg.decay !== undefined ? { decay: cfg.decay } : {}) });
     const r = await run.run(batch, lr);
     if (!Number.isFinite(r.loss)) {
       // The weights that gave this loss came from the previous update: go back to the ones before it.

@@ -82,6 +82,23 @@ test('bad arguments get one line and a non-zero exit, not a stack trace', async 
   assert.match(u.stderr, /n_heads/);
 });
 
+test('--decay N holds the learning rate after the warm-up and anneals it to --min-lr over the last N steps', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  const r = await cli(['train', '--preset', 'attn-only-1l', '--data', data, '--out', out, '--steps', '12', '--log-every', '1',
+    '--lr', '0.01', '--min-lr', '0.001', '--decay', '4', ...small]);
+  assert.equal(r.code, 0, r.stderr);
+  const lrs = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { lr: number }).lr);
+  // Warm-up over steps 0-1, 0.01 through step 8, then the cosine from 0.01 to 0.001 over steps 8-12.
+  const expected = [0.005, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.001 + 0.009 * (1 + Math.cos(Math.PI / 4)) / 2,
+    0.0055, 0.001 + 0.009 * (1 + Math.cos((3 * Math.PI) / 4)) / 2];
+  assert.equal(lrs.length, expected.length);
+  lrs.forEach((lr, i) => assert.ok(Math.abs(lr - expected[i]!) < 1e-9, `step ${i + 1}: lr ${lr}, expected ${expected[i]}`));
+  const e = await cli(['train', '--out', join(data, 'x'), '--decay', '0']);
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /--decay expects an integer from 1 to 10000000, got 0/);
+});
+
 test('--curriculum-until ends the curriculum at the first metrics line whose loss is below it, and says so', async () => {
   const data = await corpus();
   const out = join(data, 'run');

@@ -64,6 +64,18 @@ test('the warm-up/cosine schedule rises linearly, peaks, and decays to minLr', (
   assert.ok(Math.abs(learningRate(110, o) - 0.1) < 1e-12);
 });
 
+test('with decay the schedule holds at lr after the warm-up and anneals over the last steps only', () => {
+  const o = { lr: 1, warmup: 10, total: 110, minLr: 0.1, decay: 40 };
+  assert.equal(learningRate(5, o), 0.6);
+  assert.equal(learningRate(10, o), 1);
+  assert.equal(learningRate(70, o), 1);
+  // Halfway through the decay (step 90 of 70..110) the cosine is at the mean of lr and minLr.
+  assert.ok(Math.abs(learningRate(90, o) - 0.55) < 1e-12);
+  assert.ok(Math.abs(learningRate(110, o) - 0.1) < 1e-12);
+  // A decay longer than the run after its warm-up is the plain cosine.
+  assert.equal(learningRate(60, { ...o, decay: 1000 }), learningRate(60, { lr: 1, warmup: 10, total: 110, minLr: 0.1 }));
+});
+
 test('training is deterministic and its loss falls', async () => {
   const a = await run({ steps: 40, lr: 1e-2 }, undefined, undefined, true);
   const b = await run({ steps: 40, lr: 1e-2 }, undefined, undefined, true);

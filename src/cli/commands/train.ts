@@ -21,6 +21,9 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
   --tokenizer KIND     'bytes' (257 ids: the 256 bytes and BOS) or 'bpe-N' (a byte-level BPE of N ids trained
                        on the corpus, N from 258 to 65536); default the preset's (bpe-2048 for the text presets)
   --steps N --lr X --batch-size N --warmup N --seed N   override the preset
+  --min-lr X           the learning rate the cosine decay ends at (default the preset's; lr / 10 if it has none)
+  --decay N            hold the learning rate after the warm-up and decay it over the last N steps only (warm-up,
+                       stable, decay); 'none': decay over the whole run after the warm-up
   --repeat-fraction X         share of text windows with a span repeated later in them
   --random-repeat-fraction X  share of random-token sequences with a repeated span (the induction task)
   --curriculum-steps N        steps of the induction task on a 256-token alphabet first (0: none); with
@@ -57,7 +60,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' },
-      steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' },
+      steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, warmup: { type: 'string' }, 'min-lr': { type: 'string' }, decay: { type: 'string' },
       seed: { type: 'string' }, 'repeat-fraction': { type: 'string' }, 'random-repeat-fraction': { type: 'string' }, 'curriculum-steps': { type: 'string' }, 'curriculum-until': { type: 'string' }, 'curriculum-ids': { type: 'string' }, 'seq-len-warmup': { type: 'string' }, set: { type: 'string', multiple: true },
       'eval-every': { type: 'string' }, 'log-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, checkpoints: { type: 'string' }, modulus: { type: 'string' }, digits: { type: 'string' }, 'train-fraction': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -100,7 +103,7 @@ function getPresetOrUsage(name: string): Preset {
 
 /** Each number flag's range: beyond it a run would not start, run out of memory, or mean nothing. */
 const RANGES: Record<string, { min: number; max: number }> = {
-  steps: { min: 1, max: 10_000_000 }, 'batch-size': { min: 1, max: 4096 }, warmup: { min: 0, max: 10_000_000 },
+  steps: { min: 1, max: 10_000_000 }, decay: { min: 1, max: 10_000_000 }, 'min-lr': { min: 0, max: 1e3 }, 'batch-size': { min: 1, max: 4096 }, warmup: { min: 0, max: 10_000_000 },
   'eval-every': { min: 0, max: 10_000_000 }, 'log-every': { min: 0, max: 10_000_000 }, seed: { min: 0, max: 2 ** 31 - 1 },
   lr: { min: 1e-12, max: 1e3 }, 'repeat-fraction': { min: 0, max: 1 }, 'random-repeat-fraction': { min: 0, max: 1 },
   'curriculum-steps': { min: 0, max: 10_000_000 }, 'curriculum-until': { min: 0, max: 100 }, 'checkpoint-every': { min: 0, max: 10_000_000 },
@@ -118,6 +121,10 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   set('lr', num('lr', v['lr'] as string | undefined, false));
   set('batchSize', num('batch-size', v['batch-size'] as string | undefined, true));
   set('warmup', num('warmup', v['warmup'] as string | undefined, true));
+  set('minLr', num('min-lr', v['min-lr'] as string | undefined, false));
+  const decay = v['decay'] as string | undefined;
+  if (decay === 'none') delete t.decay;
+  else set('decay', num('decay', decay, true));
   set('checkpointEvery', num('checkpoint-every', v['checkpoint-every'] as string | undefined, true));
   if (v['checkpoints'] !== undefined) {
     try {
