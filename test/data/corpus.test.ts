@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { splitDocuments, totalChars } from '../../src/data/documents.js';
 import { tokenizeDocuments } from '../../src/data/tokenStream.js';
 import { readBrownCorpus, readCorpus, readTextCorpus } from '../../src/io/corpus.js';
+import { prepareTrainingData } from '../../src/io/trainingData.js';
 
 const brown = readBrownCorpus();
 
@@ -83,4 +84,17 @@ test('every tokenizer round-trips the cleaned Brown corpus (a slice, to stay fas
   const stream = tokenizeDocuments(bpe, docs);
   assert.equal(stream[0], bpe.bosTokenId);
   assert.ok(stream.length < totalChars(docs) / 2, 'BPE compresses running text');
+});
+
+test('Brown is prepared once a process for each tokenizer; the user\'s text is read again each time', async () => {
+  const a = await prepareTrainingData('brown', { kind: 'bytes' });
+  assert.equal(await prepareTrainingData('brown', { kind: 'bytes' }), a, 'the same Brown data, not prepared again');
+  assert.match(a.description, /^brown: 500 documents/);
+  const dir = mkdtempSync(join(tmpdir(), 'cs-prep-'));
+  const path = join(dir, 'a.txt');
+  writeFileSync(path, 'one two three four\n'.repeat(50));
+  const first = await prepareTrainingData(path, { kind: 'bytes' });
+  writeFileSync(path, 'five six\n'.repeat(50));
+  const second = await prepareTrainingData(path, { kind: 'bytes' });
+  assert.notEqual(second.train.length + second.validation.length, first.train.length + first.validation.length, 'the changed file is read again');
 });
