@@ -58,15 +58,19 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
   const H = two.model.n_heads;
   const k = two.composition?.scores.k ?? [];
   const kBase = two.composition?.baseline.k ?? NaN;
-  // The paper's K-composition claim is about the induction heads' keys: they read the previous-token head's output.
-  // So among the layer-0 heads, the one the induction head K-composes with most must be the previous-token head.
+  // The paper's K-composition claim is about the induction heads' keys: they read a previous-token head's output.
+  // So among the layer-0 heads, the one the induction head K-composes with most must be a previous-token head: one
+  // scoring >= PREVIOUS_TOKEN_HEAD_SCORE, as the claim above and the causal claim below call them (a model may split
+  // the work over two, 0.603 and 0.593 on one seed), or the top scorer when none does.
   const intoInduction = Array.from({ length: H }, (_, a) => k[a]?.[H + ih] ?? -1);
   const partner = argmax(intoInduction);
+  const prevHeads = prev.flatMap((s, a) => (s >= PREVIOUS_TOKEN_HEAD_SCORE ? [a] : []));
+  if (prevHeads.length === 0) prevHeads.push(ph);
   claims.push({
-    claim: 'the induction head K-composes with the previous-token head (its strongest layer-0 K-composition, above the random baseline)',
+    claim: `the induction head K-composes with a previous-token head (its strongest layer-0 K-composition, above the random baseline)`,
     measured: k.length === 0 ? 'no K-composition scores in the two-layer report'
-      : `K-composition into L1H${ih}: ${intoInduction.map((s, a) => `L0H${a} ${f(s)}`).join(', ')} (random baseline ${f(kBase)}); previous-token head L0H${ph}`,
-    holds: k.length > 0 && partner === ph && intoInduction[ph]! > kBase,
+      : `K-composition into L1H${ih}: ${intoInduction.map((s, a) => `L0H${a} ${f(s)}`).join(', ')} (random baseline ${f(kBase)}); previous-token head${prevHeads.length > 1 ? 's' : ''} ${prevHeads.map((a) => `L0H${a}`).join(', ')}`,
+    holds: k.length > 0 && prevHeads.includes(partner) && intoInduction[partner]! > kBase,
   });
   const abl = two.inductionAblation;
   claims.push({

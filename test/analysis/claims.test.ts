@@ -45,6 +45,22 @@ test('the K-composition claim asks which layer-0 head the induction head K-compo
   assert.equal(claim([[0, 0, 0.05, 0], [0, 0, 0.08, 0], [0, 0, 0, 0], [0, 0, 0, 0]]).holds, false);
 });
 
+test('with two previous-token heads (both >= 0.3) the induction head may K-compose most with either, not with another head', () => {
+  const k = [[0, 0, 0.4, 0], [0, 0, 0.3, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const report = (prev0: number) => {
+    const r = twoLayer(k, { head: 1, virtual: 0.1 });
+    r.detectors!.previousToken = [[prev0, 0.95], [0, 0]];
+    return r;
+  };
+  const claim = (prev0: number) => checkClaims(report(prev0), report(prev0), report(prev0)).find((c) => c.claim.includes('K-composes'))!;
+  // L0H0 (0.4) leads into L1H0 and scores 0.6 as a previous-token head, below L0H1's 0.95: a previous-token head all the same.
+  assert.equal(claim(0.6).holds, true, claim(0.6).measured);
+  assert.match(claim(0.6).measured, /previous-token heads L0H0, L0H1$/);
+  // At 0.2 it is no previous-token head: the claim fails.
+  assert.equal(claim(0.2).holds, false);
+  assert.match(claim(0.2).measured, /previous-token head L0H1$/);
+});
+
 test('the virtual-head claim compares what every virtual head adds with what every single head adds, order by order', () => {
   const k = [[0, 0, 0.2, 0.5], [0, 0, 0.3, 0.1], [0, 0, 0, 0], [0, 0, 0, 0]];
   const claim = (adds: { head: number; virtual: number }) => checkClaims(twoLayer(k, adds), twoLayer(k, adds), twoLayer(k, adds))
