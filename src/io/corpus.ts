@@ -18,12 +18,27 @@ export function brownCorpusDir(): string {
   }
 }
 
-/** The Brown corpus as 500 cleaned documents (`ca01` .. `cr09`), read from the installed package. */
-export async function readBrownCorpus(dir: string = brownCorpusDir()): Promise<Document[]> {
+const brownRead = new Map<string, Promise<readonly Document[]>>();
+
+/**
+ * The Brown corpus as 500 cleaned documents (`ca01` .. `cr09`), read from the installed package once a process
+ * (reproduce reads it for three trainings and three analyses; the documents are never written to).
+ */
+export function readBrownCorpus(dir: string = brownCorpusDir()): Promise<readonly Document[]> {
+  let p = brownRead.get(dir);
+  if (!p) {
+    p = readBrown(dir);
+    brownRead.set(dir, p);
+    p.catch(() => brownRead.delete(dir));
+  }
+  return p;
+}
+
+async function readBrown(dir: string): Promise<readonly Document[]> {
   const names = (await readdir(dir)).filter((n) => BROWN_FILE_PATTERN.test(n)).sort();
   if (names.length === 0) throw new InputError(`corpus: no Brown corpus files (ca01 .. cr09) in ${dir}`);
   const files = await Promise.all(names.map(async (name) => ({ name, contents: await readFile(join(dir, name), 'utf8') })));
-  return brownDocuments(files);
+  return Object.freeze(brownDocuments(files));
 }
 
 /**
@@ -56,7 +71,7 @@ export async function readTextCorpus(path: string): Promise<Document[]> {
 }
 
 /** `brown` for the embedded Brown corpus, else a path for `readTextCorpus`. */
-export async function readCorpus(source: string): Promise<Document[]> {
+export async function readCorpus(source: string): Promise<readonly Document[]> {
   return source === BROWN_CORPUS ? readBrownCorpus() : readTextCorpus(source);
 }
 
