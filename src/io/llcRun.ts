@@ -81,10 +81,10 @@ export async function llcOverTrainingRun(dir: string, o: LLCRunOptions = {}): Pr
       const { untilLoss: _ended, ...fixed } = preset.data.curriculum;
       preset.data.curriculum = { ...fixed, steps: curriculum };
     }
-    // A sequence-length warm-up draws more, shorter rows a step: for the curriculum (inside it) ask for the rows
-    // that make m of them; the mix is read after it, at the run's length.
+    // A sequence-length warm-up draws its own rows a step: for the curriculum (inside it) ask for m of them; the
+    // mix is read after it, at the run's length.
     const warmup = activeSeqLenWarmup(preset);
-    if (warmup && o.data === 'curriculum') preset.train.batchSize = Math.max(1, Math.round((m * warmup.seqLen) / preset.train.seqLen));
+    if (warmup && o.data === 'curriculum') preset.data.seqLenWarmup = { ...warmup, rows: m };
     const recipe = buildRecipe(preset, data);
     if (o.data === 'curriculum') {
       if (curriculum <= 0) throw new InputError(`llc: ${run.path('run.json')}: the run had no curriculum to estimate the LLC on`);

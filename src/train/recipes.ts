@@ -132,9 +132,9 @@ export function trainedContext(preset: Pick<Preset, 'data' | 'train'>, step: num
   return w && step <= w.steps ? w.seqLen : preset.train.seqLen;
 }
 
-/** Rows a step during the warm-up: the same tokens as the run's batch at its shorter length. */
+/** Rows a step during the warm-up: its own `rows`, else the same tokens as the run's batch at its shorter length. */
 export function warmupRows(tc: Pick<TrainConfig, 'batchSize' | 'seqLen'>, w: SeqLenWarmup): number {
-  return Math.max(1, Math.round((tc.batchSize * tc.seqLen) / w.seqLen));
+  return w.rows ?? Math.max(1, Math.round((tc.batchSize * tc.seqLen) / w.seqLen));
 }
 
 /**

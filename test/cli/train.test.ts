@@ -155,7 +155,8 @@ test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, th
   const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.map((x) => [x['step'], x['tokens']]), [[3, 384], [6, 768]]);
   for (const [arg, message] of [
-    ['16', /--seq-len-warmup 16: expected LEN:STEPS \(e\.g\. 128:2000\) or 'none'$/],
+    ['16', /--seq-len-warmup 16: expected LEN:STEPS or LEN:STEPS:ROWS \(e\.g\. 128:2000:32\) or 'none'$/],
+    ['16:4:0', /--seq-len-warmup 16:4:0: ROWS must be from 1 to 4096$/],
     ['32:10', /--seq-len-warmup 32:10: LEN must be from 16 to 31 \(shorter than the run's 32\) and STEPS at least 1$/],
     ['8:10', /--seq-len-warmup 8:10: LEN must be from 16 to 31/],
   ] as const) {
@@ -164,6 +165,19 @@ test('--seq-len-warmup LEN:STEPS trains its first steps on shorter sequences, th
     assert.match(e.stderr.trim().replace(/ \(see circuitscope train --help\)$/, ''), message);
     assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
   }
+});
+
+test('--seq-len-warmup LEN:STEPS:ROWS gives the warm-up its own rows a step', async () => {
+  const data = await corpus();
+  const out = join(data, 'run');
+  // 16 tokens, 12 rows (192 tokens a step) for 4 steps, then the run's 4 rows of 32 (128 a step).
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--data', data, '--out', out, '--steps', '6', '--log-every', '1',
+    '--curriculum-steps', '0', '--seq-len-warmup', '16:4:12', ...small, '--set', 'n_ctx=32']);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { preset: { data: { seqLenWarmup: unknown } } };
+  assert.deepEqual(meta.preset.data.seqLenWarmup, { seqLen: 16, steps: 4, rows: 12 });
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((x) => x['tokens']), [192, 384, 576, 768, 896, 1024]);
 });
 
 test('--digits N trains N-digit addition: the context, the scored span and the held-out sums follow N', async () => {

@@ -33,10 +33,10 @@ test('attn-only-2l: config from the tokenizer, the curriculum then the mix at 12
   assert.match(mix, new RegExp(`^the first 2000 steps at 128 tokens: until its loss is below 4 nats \\(at most 2000 steps\\): random tokens \\(the ${distinct} most frequent ids\\).*\\(not 40, 50\\).*; then `));
   assert.equal(recipe.config.positional_embedding_type, 'shortformer');
   assert.match(mix, /60% text windows.*then at 256 tokens: 60% text windows/);
-  // 32 rows of 129 during the warm-up: the same 4096 tokens a step as the run's 16 rows of 257.
+  // 32 rows of 129 during the warm-up (its own rows: 4096 tokens a step), then the run's 8 rows of 257.
   assert.deepEqual(recipe.train.next().shape, [32, 129]);
-  assert.deepEqual([preset.train.batchSize, preset.train.seqLen], [16, 256]);
-  assert.deepEqual(recipe.icl.shape, [16, 257]);
+  assert.deepEqual([preset.train.batchSize, preset.train.seqLen], [8, 256]);
+  assert.deepEqual(recipe.icl.shape, [8, 257]);
   assert.ok(recipe.initialWeights);
   assert.ok(recipe.probeAt(preset.train.evalEvery) && recipe.probeAt(preset.train.steps) && !recipe.probeAt(1));
   // The probes after step 2000 have seen 2000 batches of 128 positions; after 2001, one of 256.

@@ -36,11 +36,12 @@ tokenizer.json, trainer_state.safetensors, metrics.jsonl, run.json) that analyze
                               merges, which a head trained on raw bytes does not carry to). Over a vocabulary
                               larger than the ids drawn, the curriculum's loss is the softmax over those ids and
                               the BOS alone (metrics: loss_vocabulary)
-  --seq-len-warmup LEN:STEPS  train the first STEPS steps (a curriculum's included) on sequences of LEN tokens
-                              (at least 16, shorter than the run's), with more rows so each step sees the same
-                              tokens, then continue at the run's length: the new positions start as copies of
-                              the trained ones, AdamW and the learning-rate schedule restart; 'none': the run's
-                              length throughout
+  --seq-len-warmup LEN:STEPS[:ROWS]  train the first STEPS steps (a curriculum's included) on sequences of LEN
+                              tokens (at least 16, shorter than the run's), ROWS a step (default: as many as
+                              make the run's tokens a step; attn-only-2l: 32, twice its 8 x 256 after), then
+                              continue at the run's length: the new positions start as copies of the trained
+                              ones, AdamW and the learning-rate schedule restart; 'none': the run's length
+                              throughout
   --modulus P --train-fraction X  for the grokking presets: the modulus p and the share of pairs trained on
   --digits N           for the addition preset: add N-digit numbers (3-9; the context becomes 3N + 3)
   --set KEY=VALUE      override a model config field (d_model=64, n_heads=2, ...); repeatable
@@ -200,13 +201,14 @@ function applyOverrides(p: Preset, v: Record<string, unknown>): void {
   const warm = v['seq-len-warmup'] as string | undefined;
   if (warm === 'none') delete p.data.seqLenWarmup;
   else if (warm !== undefined) {
-    const m = /^(\d+):(\d+)$/.exec(warm);
-    const [len, steps] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-    if (!m || p.data.task) throw new UsageError(`train: --seq-len-warmup ${warm}: ${p.data.task ? `preset ${p.name} trains on a task, not text` : "expected LEN:STEPS (e.g. 128:2000) or 'none'"}`);
+    const m = /^(\d+):(\d+)(?::(\d+))?$/.exec(warm);
+    const [len, steps, rows] = m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? undefined : Number(m[3])] : [NaN, NaN, undefined];
+    if (!m || p.data.task) throw new UsageError(`train: --seq-len-warmup ${warm}: ${p.data.task ? `preset ${p.name} trains on a task, not text` : "expected LEN:STEPS or LEN:STEPS:ROWS (e.g. 128:2000:32) or 'none'"}`);
     if (!(len >= 16 && len < t.seqLen) || !(steps >= 1 && steps <= 10_000_000)) {
       throw new UsageError(`train: --seq-len-warmup ${warm}: LEN must be from 16 to ${t.seqLen - 1} (shorter than the run's ${t.seqLen}) and STEPS at least 1`);
     }
-    p.data.seqLenWarmup = { seqLen: len, steps };
+    if (rows !== undefined && !(rows >= 1 && rows <= 4096)) throw new UsageError(`train: --seq-len-warmup ${warm}: ROWS must be from 1 to 4096`);
+    p.data.seqLenWarmup = { seqLen: len, steps, ...(rows !== undefined ? { rows } : {}) };
   }
   try {
     validateConfig({ ...p.model, d_vocab: Math.max(2, (p.model['d_vocab'] as number | undefined) ?? 2) } as ConfigInput, '--set');

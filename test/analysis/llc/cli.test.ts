@@ -113,3 +113,22 @@ test('llc on a frequent-id curriculum: replays its ids, and its loss over them a
   const init = out.points[0]!.initLoss;
   assert.ok(init > Math.log(drawn + 1) && init < Math.log(drawn + 1) + 0.6, `initial loss ${init}, ln ${drawn + 1} = ${Math.log(drawn + 1)}`);
 });
+
+test('llc on a curriculum inside a sequence-length warm-up with its own rows: SGLD batches of the size asked for', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-llc-'));
+  await writeFile(join(dir, 'a.txt'), Array.from({ length: 60 }, (_, i) => `The cat number ${i} sat on the mat.`).join('\n'));
+  const run = join(dir, 'run');
+  // The warm-up trains 12 rows of 16 tokens a step; the LLC asks for 3 rows of the curriculum, not the warm-up's 12.
+  const r = await cli(['train', '--preset', 'attn-only-2l', '--tokenizer', 'bytes', '--data', dir, '--out', run, '--steps', '6', ...small, '--set', 'n_ctx=32',
+    '--curriculum-steps', '4', '--curriculum-until', 'none', '--seq-len-warmup', '16:4:12']);
+  assert.equal(r.code, 0, r.stderr);
+  const trained = await loadModel(run);
+  await writeModelDir(checkpointDir(run, 0), trained.cfg, new HookedTransformer(trained.cfg).weights, { 'tokenizer.json': await readFile(join(run, 'tokenizer.json'), 'utf8') });
+  let rows = 0;
+  let description = '';
+  await llcOverTrainingRun(run, {
+    data: 'curriculum', batchSize: 3, batches: 2, llc: { numChains: 1, numDraws: 2, numBurninSteps: 1, epsilon: 1e-5 }, onStart: (_c, m, d) => { rows = m; description = d; },
+  });
+  assert.equal(rows, 3, description);
+  assert.match(description, /in sequences of 17/);
+});
