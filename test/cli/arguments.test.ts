@@ -106,7 +106,7 @@ test('binary junk, invalid UTF-8 and too little text as --data are refused befor
     [['train', '--preset', 'attn-only-2l', '--data', join(dir, 'short.txt'), '--out', join(dir, 'c')], /--data .*short\.txt: its training text is \d tokens, fewer than one window of 256/],
     // 2,400 bytes: a training window fits, but its last tenth is not a batch of 16 windows (what validation reads).
     [['train', '--preset', 'attn-only-2l', '--tokenizer', 'bytes', '--data', join(dir, 'page.txt'), '--out', join(dir, 'd')],
-      /--data .*page\.txt: its validation text \(a tenth of the text\) is \d+ tokens, fewer than one batch of 16 windows of 256; give more text or a smaller --batch-size/],
+      /--data .*page\.txt: its validation text \(a tenth of the text\) is \d+ tokens, fewer than one batch of 8 windows of 256; give more text or a smaller --batch-size/],
   ]);
   assert.deepEqual((await readdir(dir)).sort(), ['junk.bin', 'latin1.txt', 'page.txt', 'short.txt']);
 });
