@@ -67,7 +67,7 @@ export function checkClaims(zero: AnalysisReport, one: AnalysisReport, two: Anal
   const prevHeads = prev.flatMap((s, a) => (s >= PREVIOUS_TOKEN_HEAD_SCORE ? [a] : []));
   if (prevHeads.length === 0) prevHeads.push(ph);
   claims.push({
-    claim: `the induction head K-composes with a previous-token head (its strongest layer-0 K-composition, above the random baseline)`,
+    claim: 'the induction head K-composes with a previous-token head (its strongest layer-0 K-composition, above the random baseline)',
     measured: k.length === 0 ? 'no K-composition scores in the two-layer report'
       : `K-composition into L1H${ih}: ${intoInduction.map((s, a) => `L0H${a} ${f(s)}`).join(', ')} (random baseline ${f(kBase)}); previous-token head${prevHeads.length > 1 ? 's' : ''} ${prevHeads.map((a) => `L0H${a}`).join(', ')}`,
     holds: k.length > 0 && prevHeads.includes(partner) && intoInduction[partner]! > kBase,

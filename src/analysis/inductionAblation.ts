@@ -33,8 +33,8 @@ export interface InductionAblation {
 /**
  * Ablates heads (normally the previous-token heads) together at their hook_z and measures what the framework's
  * induction mechanism predicts: the induction head's score on repeated random tokens (`[BOS] + A + A`) falls, and
- * the loss on the second copy rises towards the first copy's. Same probe as `detectHeads`: a caller that has run it on the same
- * probe passes its numbers as `clean` and only the ablated run is made.
+ * the loss on the second copy rises towards the first copy's. Same probe as `detectHeads`: a caller that has run
+ * it on the same probe passes its numbers as `clean` and only the ablated run is made.
  */
 export async function inductionAblation(model: HookedTransformer, ablate: HeadAt | readonly HeadAt[], inductionHead: HeadAt, opts: {
   kind?: 'mean' | 'zero'; length?: number; batch?: number; seed?: number; referenceBatch?: number; clean?: { score: number; loss: number };

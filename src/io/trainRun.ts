@@ -94,7 +94,7 @@ export async function trainRun(target: TrainRunTarget, o: TrainRunOptions = {}):
     if (steps !== undefined && steps !== preset.train.steps) {
       if (steps <= resume.step) throw new InputError(`--steps ${steps}: the run in ${run.dir} is already at step ${resume.step}; give more steps than that`);
       const t = { ...preset.train };
-      const lrAt = (total: number) => learningRate(resume!.step, { lr: t.lr, warmup: t.warmup, total, ...(t.minLr !== undefined ? { minLr: t.minLr } : {}), ...(t.decay !== undefined ? { decay: t.decay } : {}) });
+      const lrAt = (total: number) => learningRate(resume!.step, { lr: t.lr, warmup: t.warmup, total, minLr: t.minLr, decay: t.decay });
       extension.push(`extending the run from ${preset.train.steps} to ${steps} steps: the cosine learning-rate schedule now ends at step ${steps}, so at step ${resume.step} it is ${lrAt(steps).toExponential(2)} (was ${lrAt(preset.train.steps).toExponential(2)})`);
       preset.train.steps = steps;
     }

@@ -4,7 +4,7 @@
  * With `decay`, the rate holds at `lr` after the warm-up and the cosine runs over the last `decay` steps only
  * (warm-up, stable, decay: a run anneals at its end whatever its length, and its constant part can be resumed).
  */
-export function learningRate(step: number, opts: { lr: number; warmup: number; total: number; minLr?: number; decay?: number }): number {
+export function learningRate(step: number, opts: { lr: number; warmup: number; total: number; minLr?: number | undefined; decay?: number | undefined }): number {
   const { lr, warmup, total } = opts;
   const minLr = opts.minLr ?? lr / 10;
   if (step < warmup) return (lr * (step + 1)) / warmup;

@@ -197,7 +197,7 @@ export async function train(
     const perStep = rows * (width - 1);
     const run = stepFor(rows, width - 1, s, data.lossVocabulary?.() ?? null);
     const since = phase!.since;
-    const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, ...(cfg.minLr !== undefined ? { minLr: cfg.minLr } : {}), ...(cfg.decay !== undefined ? { decay: cfg.decay } : {}) });
+    const lr = learningRate(s - since, { lr: cfg.lr, warmup: cfg.warmup, total: cfg.steps - since, minLr: cfg.minLr, decay: cfg.decay });
     const r = await run.run(batch, lr);
     if (!Number.isFinite(r.loss)) {
       // The weights that gave this loss came from the previous update: go back to the ones before it.
